@@ -1,0 +1,1 @@
+"""Access Request Expiry Service: the Python package behind the Function App."""

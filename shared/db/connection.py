@@ -1,0 +1,131 @@
+"""A DB-API connection plus its dialect, with one way to run statements and transactions.
+
+Repositories receive a `Connection` and never open one; whoever opened it owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from shared.db.dialect import Dialect
+from shared.platforms import Platform
+
+Row = dict[str, Any]
+
+
+class DbApiConnection(Protocol):
+    def cursor(self) -> Any: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class Connection:
+    """Autocommit outside `transaction()`: a read never holds locks beyond its own statement."""
+
+    def __init__(self, raw: DbApiConnection, dialect: Dialect) -> None:
+        self.raw = raw
+        self.dialect = dialect
+        self._in_transaction = False
+
+    # --- statements ------------------------------------------------------------------------------
+    def query(
+        self, name: str, params: Sequence[object] = (), platform: Platform | None = None
+    ) -> list[Row]:
+        cursor = self._run(name, params, platform)
+        try:
+            return _rows(cursor)
+        finally:
+            cursor.close()
+
+    def query_one(
+        self, name: str, params: Sequence[object] = (), platform: Platform | None = None
+    ) -> Row | None:
+        rows = self.query(name, params, platform)
+        return rows[0] if rows else None
+
+    def execute_count(
+        self, name: str, params: Sequence[object] = (), platform: Platform | None = None
+    ) -> int:
+        """Run a data-changing statement and return how many rows it changed.
+
+        SQLite's rowcount is exact. On SQL Server rowcount is -1 under SET NOCOUNT ON, so those
+        statements end with `SELECT @@ROWCOUNT AS affected` and the count is read from the result.
+        """
+        cursor = self._run(name, params, platform)
+        try:
+            if self.dialect.name == "sqlite":
+                return int(cursor.rowcount)
+            rows = _rows(cursor)
+            return int(rows[-1]["affected"])
+        finally:
+            cursor.close()
+
+    def execute_script(self, script: str) -> None:
+        """Run a migration batch as written (no parameters)."""
+        cursor = self.raw.cursor()
+        try:
+            if self.dialect.name == "sqlite":
+                cursor.executescript(script)
+            else:
+                cursor.execute(script)
+                while cursor.nextset():  # drain every result of the batch so errors surface
+                    pass
+        finally:
+            cursor.close()
+
+    def _run(self, name: str, params: Sequence[object], platform: Platform | None) -> Any:
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(self.dialect.sql(name, platform), tuple(params))
+        except BaseException:
+            cursor.close()
+            raise
+        return cursor
+
+    # --- transactions ----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction: committed on success, rolled back on any exception.
+
+        SQLite: BEGIN IMMEDIATE takes the write lock up front, so two writers serialise instead of
+        failing later on lock upgrade. SQL Server: pyodbc runs in autocommit between transactions
+        and switches it off here (pyodbc then opens the transaction implicitly).
+        """
+        if self._in_transaction:
+            raise RuntimeError("nested transactions are not supported")
+        self._in_transaction = True
+        try:
+            if self.dialect.name == "sqlite":
+                self.raw.cursor().execute("BEGIN IMMEDIATE")
+            else:
+                self.raw.autocommit = False  # type: ignore[attr-defined]
+            try:
+                yield self
+            except BaseException:
+                self.raw.rollback()
+                raise
+            else:
+                self.raw.commit()
+        finally:
+            if self.dialect.name != "sqlite":
+                self.raw.autocommit = True  # type: ignore[attr-defined]
+            self._in_transaction = False
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _rows(cursor: Any) -> list[Row]:
+    if cursor.description is None:
+        return []
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]

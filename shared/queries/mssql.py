@@ -1,0 +1,161 @@
+"""T-SQL statements for Azure SQL. Columns are DATETIME holding UTC; the clock is the server's.
+
+Notes on SQL Server behaviour the statements rely on (DESIGN sections 4 and 5):
+- Azure SQL reads committed row versions (RCSI), so a plain NOT EXISTS probe neither sees nor waits
+  for another session's uncommitted lock row: the probe takes UPDLOCK, HOLDLOCK (a key-range lock
+  held to the end of the acquire transaction) and the filtered unique index is the backstop.
+- `OUTPUT INSERTED...` (to the client, never INTO) makes "did it change a row" unambiguous even under
+  SET NOCOUNT ON. It is used only on the service's own tables: SQL Server rejects an OUTPUT clause
+  without INTO on a table with enabled triggers, and the platform tables are not ours to know.
+- Where a count is needed from a platform table, the batch returns `SELECT @@ROWCOUNT AS affected`.
+"""
+
+QUOTE = ("[", "]")
+
+_NOW = "SYSUTCDATETIME()"
+
+
+def _plus_seconds(base: str) -> str:
+    # Seconds arrive as a decimal parameter (DESIGN: durations accept 0.5); DATEADD wants an int.
+    return f"DATEADD(MILLISECOND, CAST(? * 1000 AS INT), {base})"
+
+
+_LEASE_END = f"COALESCE(Lock_Until, {_plus_seconds('Started_At')})"
+_JOB_COLUMNS = (
+    "Job_Id, Job_Type, Status, Started_At, Started_By, Completed_At, "
+    "Processed_Count, Failed_Count, Error_Message, Lock_Until"
+)
+
+_REQUEST_ITEM = """
+SELECT u.{key} AS request_key, u.{email} AS email, u.{expires} AS expires_on,
+       u.{status} AS status, u.{created} AS created_at{fields},
+       r.Revoked_Dt AS revoked_dt, r.Revoked_By AS revoked_by,
+       (SELECT COUNT(*) FROM {notifications} n WHERE n.{notification_fk} = u.{key})
+           AS notification_count,
+       ln.Notification_Type AS last_notification_type,
+       ln.Notification_Sent_Dt AS last_notification_dt"""
+_REQUEST_JOINS = """
+  FROM {requests} u
+ OUTER APPLY (SELECT TOP (1) r2.Revoked_Dt, r2.Revoked_By FROM {revoked} r2
+               WHERE r2.{revoked_fk} = u.{key}
+               ORDER BY r2.Revoked_Dt DESC, r2.Id DESC) r
+ OUTER APPLY (SELECT TOP (1) n2.Notification_Type, n2.Notification_Sent_Dt FROM {notifications} n2
+               WHERE n2.{notification_fk} = u.{key}
+               ORDER BY n2.Notification_Sent_Dt DESC, n2.Id DESC) ln"""
+_TODAY = f"CAST(CAST({_NOW} AS DATE) AS DATETIME)"
+
+STATEMENTS: dict[str, str] = {
+    "clock.now": f"SELECT CAST({_NOW} AS DATETIME2(3)) AS now",
+    # --- the JobRun lock (DESIGN section 4) ---------------------------------------------------
+    # params: reclaiming job id, job type, lock timeout seconds
+    "lock.reclaim_stale": f"""
+UPDATE JobRun
+   SET Status = 'Failed',
+       Completed_At = {_NOW},
+       Error_Message = LEFT(CONCAT('Lock expired (no heartbeat from ', Started_By,
+                                   '); reclaimed by job ', ?), 500)
+OUTPUT INSERTED.Job_Id
+ WHERE Job_Type = ? AND Status = 'InProgress'
+   AND {_LEASE_END} <= {_NOW}""",
+    # params: job id, job type, started by, lock timeout seconds, job type
+    "lock.insert_if_free": f"""
+INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Lock_Until)
+OUTPUT INSERTED.Job_Id
+SELECT ?, ?, 'InProgress', {_NOW}, ?, {_plus_seconds(_NOW)}
+ WHERE NOT EXISTS (SELECT 1 FROM JobRun WITH (UPDLOCK, HOLDLOCK)
+                    WHERE Job_Type = ? AND Status = 'InProgress')""",
+    # params: lock timeout seconds, job id
+    "lock.heartbeat": f"""
+UPDATE JobRun SET Lock_Until = {_plus_seconds(_NOW)}
+OUTPUT INSERTED.Lock_Until
+ WHERE Job_Id = ? AND Status = 'InProgress'""",
+    # params: processed count, failed count, job id
+    "lock.complete": f"""
+UPDATE JobRun
+   SET Status = 'Completed', Completed_At = {_NOW}, Processed_Count = ?, Failed_Count = ?
+OUTPUT INSERTED.Job_Id
+ WHERE Job_Id = ? AND Status = 'InProgress'""",
+    # params: error message, processed count, failed count, job id
+    "lock.fail": f"""
+UPDATE JobRun
+   SET Status = 'Failed', Completed_At = {_NOW}, Error_Message = ?,
+       Processed_Count = ?, Failed_Count = ?
+OUTPUT INSERTED.Job_Id
+ WHERE Job_Id = ? AND Status = 'InProgress'""",
+    # params: job type, lock timeout seconds
+    "lock.active_job": f"""
+SELECT TOP (1) {_JOB_COLUMNS} FROM JobRun
+ WHERE Job_Type = ? AND Status = 'InProgress'
+   AND {_LEASE_END} > {_NOW}
+ ORDER BY Started_At DESC""",
+    # params: job id
+    "jobs.by_id": f"SELECT {_JOB_COLUMNS} FROM JobRun WHERE Job_Id = ?",
+    # params: job type, job type, offset, limit
+    "jobs.recent": f"""
+SELECT {_JOB_COLUMNS} FROM JobRun
+ WHERE Job_Type IN (?, ?)
+ ORDER BY Started_At DESC, Id DESC
+ OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
+    # --- schema migrations bookkeeping ------------------------------------------------------------
+    "migrations.ensure_table": """
+IF OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL
+    CREATE TABLE dbo.SchemaMigrations (
+        Name       VARCHAR(200) NOT NULL CONSTRAINT PK_SchemaMigrations PRIMARY KEY,
+        Checksum   VARCHAR(64)  NOT NULL,
+        Applied_At DATETIME     NOT NULL
+    )""",
+    "migrations.applied": "SELECT Name, Checksum FROM dbo.SchemaMigrations ORDER BY Name",
+    # params: name, checksum
+    "migrations.record": f"""
+INSERT INTO dbo.SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})""",
+    # --- access requests (platform templates) -----------------------------------------------
+    "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
+    # params: offset, limit
+    "requests.list": _REQUEST_ITEM + _REQUEST_JOINS + """
+ ORDER BY u.{created} DESC, u.{key} DESC
+ OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
+    # params: key
+    "requests.get": _REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
+    # params: active status
+    "requests.pending_expiry": _REQUEST_ITEM + _REQUEST_JOINS + f"""
+ WHERE u.{{status}} = ? AND u.{{expires}} <= {_NOW}
+ ORDER BY u.{{expires}}, u.{{key}}""",
+    # params: active status. Same calendar-day meaning as the SPEC's
+    # DATEDIFF(DAY, GETUTCDATE(), Expires_On) BETWEEN 0 AND 30, written as a sargable range.
+    "requests.notification_candidates": _REQUEST_ITEM + f""",
+       DATEDIFF(DAY, {_NOW}, u.{{expires}}) AS days_left""" + _REQUEST_JOINS + f"""
+ WHERE u.{{status}} = ?
+   AND u.{{expires}} >= {_TODAY}
+   AND u.{{expires}} < DATEADD(DAY, 31, {_TODAY})
+ ORDER BY u.{{expires}}, u.{{key}}""",
+    # params: [key if the service generates it], platform fields..., email, expires, status.
+    # SCOPE_IDENTITY() rather than OUTPUT: the platform table may have triggers.
+    "requests.insert": f"""
+SET NOCOUNT ON;
+INSERT INTO {{requests}} ({{insert_columns}}, {{created}})
+VALUES ({{insert_values}}, {_NOW});
+SELECT CAST(SCOPE_IDENTITY() AS INT) AS new_key;""",
+    # params: request key, sent to, sent by, notification type
+    "notifications.insert": f"""
+INSERT INTO {{notifications}}
+       ({{notification_fk}}, Notification_Sent_Dt, Notification_Sent_To, Notification_Sent_By,
+        Notification_Type)
+OUTPUT INSERTED.Notification_Sent_Dt AS sent_at
+VALUES (?, {_NOW}, ?, ?, ?)""",
+    # --- revocation: one transaction, one cutoff (DESIGN section 5) --------------------------------
+    # params: cutoff, revoked by, active status, cutoff. UPDLOCK, HOLDLOCK keep the selected rows
+    # (and the key range) locked until the status update in the same transaction. No
+    # OUTPUT ... INTO here: SQL Server forbids an OUTPUT INTO target that has a foreign key.
+    "revoke.insert_revocations": """
+SET NOCOUNT ON;
+INSERT INTO {revoked} ({revoked_fk}, Revoked_Dt, Revoked_By)
+SELECT u.{key}, ?, ? FROM {requests} u WITH (UPDLOCK, HOLDLOCK)
+ WHERE u.{status} = ? AND u.{expires} <= ?;
+SELECT @@ROWCOUNT AS affected;""",
+    # params: revoked status, active status, cutoff
+    "revoke.mark_revoked": """
+SET NOCOUNT ON;
+UPDATE {requests} SET {status} = ?
+ WHERE {status} = ? AND {expires} <= ?;
+SELECT @@ROWCOUNT AS affected;""",
+}

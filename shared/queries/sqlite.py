@@ -1,0 +1,142 @@
+"""SQLite statements (the embedded default). Times are UTC text 'YYYY-MM-DD HH:MM:SS.fff'."""
+
+QUOTE = ('"', '"')
+
+_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+
+def _plus_seconds(base: str) -> str:
+    # `? || ' seconds'` takes a decimal number of seconds, like the SQL Server statements.
+    return f"strftime('%Y-%m-%d %H:%M:%f', {base}, ? || ' seconds')"
+
+
+_LEASE_END = f"COALESCE(Lock_Until, {_plus_seconds('Started_At')})"
+_JOB_COLUMNS = (
+    "Job_Id, Job_Type, Status, Started_At, Started_By, Completed_At, "
+    "Processed_Count, Failed_Count, Error_Message, Lock_Until"
+)
+
+# A request as the API shows it: its own columns, latest revocation, notification summary.
+_REQUEST_ITEM = """
+SELECT u.{key} AS request_key, u.{email} AS email, u.{expires} AS expires_on,
+       u.{status} AS status, u.{created} AS created_at{fields},
+       r.Revoked_Dt AS revoked_dt, r.Revoked_By AS revoked_by,
+       (SELECT COUNT(*) FROM {notifications} n WHERE n.{notification_fk} = u.{key})
+           AS notification_count,
+       ln.Notification_Type AS last_notification_type,
+       ln.Notification_Sent_Dt AS last_notification_dt"""
+_REQUEST_JOINS = """
+  FROM {requests} u
+  LEFT JOIN {revoked} r ON r.Id = (
+       SELECT r2.Id FROM {revoked} r2 WHERE r2.{revoked_fk} = u.{key}
+        ORDER BY r2.Revoked_Dt DESC, r2.Id DESC LIMIT 1)
+  LEFT JOIN {notifications} ln ON ln.Id = (
+       SELECT n2.Id FROM {notifications} n2 WHERE n2.{notification_fk} = u.{key}
+        ORDER BY n2.Notification_Sent_Dt DESC, n2.Id DESC LIMIT 1)"""
+
+STATEMENTS: dict[str, str] = {
+    "clock.now": f"SELECT {_NOW} AS now",
+    # --- the JobRun lock (DESIGN section 4) ---------------------------------------------------
+    # params: reclaiming job id, job type, lock timeout seconds
+    "lock.reclaim_stale": f"""
+UPDATE JobRun
+   SET Status = 'Failed',
+       Completed_At = {_NOW},
+       Error_Message = substr('Lock expired (no heartbeat from ' || Started_By
+                              || '); reclaimed by job ' || ?, 1, 500)
+ WHERE Job_Type = ? AND Status = 'InProgress'
+   AND {_LEASE_END} <= {_NOW}
+RETURNING Job_Id""",
+    # params: job id, job type, started by, lock timeout seconds, job type
+    "lock.insert_if_free": f"""
+INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Lock_Until)
+SELECT ?, ?, 'InProgress', {_NOW}, ?, {_plus_seconds("'now'")}
+ WHERE NOT EXISTS (SELECT 1 FROM JobRun WHERE Job_Type = ? AND Status = 'InProgress')
+RETURNING Job_Id""",
+    # params: lock timeout seconds, job id
+    "lock.heartbeat": f"""
+UPDATE JobRun SET Lock_Until = {_plus_seconds("'now'")}
+ WHERE Job_Id = ? AND Status = 'InProgress'
+RETURNING Lock_Until""",
+    # params: processed count, failed count, job id
+    "lock.complete": f"""
+UPDATE JobRun
+   SET Status = 'Completed', Completed_At = {_NOW}, Processed_Count = ?, Failed_Count = ?
+ WHERE Job_Id = ? AND Status = 'InProgress'
+RETURNING Job_Id""",
+    # params: error message, processed count, failed count, job id
+    "lock.fail": f"""
+UPDATE JobRun
+   SET Status = 'Failed', Completed_At = {_NOW}, Error_Message = ?,
+       Processed_Count = ?, Failed_Count = ?
+ WHERE Job_Id = ? AND Status = 'InProgress'
+RETURNING Job_Id""",
+    # params: job type, lock timeout seconds
+    "lock.active_job": f"""
+SELECT {_JOB_COLUMNS} FROM JobRun
+ WHERE Job_Type = ? AND Status = 'InProgress'
+   AND {_LEASE_END} > {_NOW}
+ ORDER BY Started_At DESC LIMIT 1""",
+    # params: job id
+    "jobs.by_id": f"SELECT {_JOB_COLUMNS} FROM JobRun WHERE Job_Id = ?",
+    # params: job type, job type, offset, limit
+    "jobs.recent": f"""
+SELECT {_JOB_COLUMNS} FROM JobRun
+ WHERE Job_Type IN (?, ?)
+ ORDER BY Started_At DESC, Id DESC
+ LIMIT ?, ?""",
+    # --- schema migrations bookkeeping ------------------------------------------------------------
+    "migrations.ensure_table": """
+CREATE TABLE IF NOT EXISTS SchemaMigrations (
+    Name       VARCHAR(200) NOT NULL PRIMARY KEY,
+    Checksum   VARCHAR(64)  NOT NULL,
+    Applied_At DATETIME     NOT NULL
+)""",
+    "migrations.applied": "SELECT Name, Checksum FROM SchemaMigrations ORDER BY Name",
+    # params: name, checksum
+    "migrations.record": f"""
+INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})""",
+    # --- access requests (platform templates) -----------------------------------------------
+    "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
+    # params: offset, limit
+    "requests.list": _REQUEST_ITEM + _REQUEST_JOINS + """
+ ORDER BY u.{created} DESC, u.{key} DESC
+ LIMIT ?, ?""",
+    # params: key
+    "requests.get": _REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
+    # params: active status. Expired and still active: what the revoke job would take now.
+    "requests.pending_expiry": _REQUEST_ITEM + _REQUEST_JOINS + f"""
+ WHERE u.{{status}} = ? AND u.{{expires}} <= {_NOW}
+ ORDER BY u.{{expires}}, u.{{key}}""",
+    # params: active status. 0..30 calendar days to expiry, as a range on the expiry column so an
+    # index on (Status, expiry) can seek; '9999-12-31' (never expires) falls outside the range.
+    "requests.notification_candidates": _REQUEST_ITEM + """,
+       CAST(julianday(date(u.{expires})) - julianday(date('now')) AS INTEGER) AS days_left""" + _REQUEST_JOINS + """
+ WHERE u.{status} = ?
+   AND u.{expires} >= date('now')
+   AND u.{expires} < date('now', '+31 days')
+ ORDER BY u.{expires}, u.{key}""",
+    # params: [key if the service generates it], platform fields..., email, expires, status
+    "requests.insert": """
+INSERT INTO {requests} ({insert_columns}, {created})
+VALUES ({insert_values}, strftime('%Y-%m-%d %H:%M:%f', 'now'))
+RETURNING {key} AS new_key""",
+    # params: request key, sent to, sent by, notification type
+    "notifications.insert": f"""
+INSERT INTO {{notifications}}
+       ({{notification_fk}}, Notification_Sent_Dt, Notification_Sent_To, Notification_Sent_By,
+        Notification_Type)
+VALUES (?, {_NOW}, ?, ?, ?)
+RETURNING Notification_Sent_Dt AS sent_at""",
+    # --- revocation: one transaction, one cutoff (DESIGN section 5) --------------------------------
+    # params: cutoff, revoked by, active status, cutoff. BEGIN IMMEDIATE already holds the write
+    # lock, so nothing can change the selected rows before the status update.
+    "revoke.insert_revocations": """
+INSERT INTO {revoked} ({revoked_fk}, Revoked_Dt, Revoked_By)
+SELECT u.{key}, ?, ? FROM {requests} u
+ WHERE u.{status} = ? AND u.{expires} <= ?""",
+    # params: revoked status, active status, cutoff
+    "revoke.mark_revoked": """
+UPDATE {requests} SET {status} = ?
+ WHERE {status} = ? AND {expires} <= ?""",
+}

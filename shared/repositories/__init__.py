@@ -1,0 +1,1 @@
+"""Repositories: functions that take a `Connection` (never open one) and speak in domain types."""

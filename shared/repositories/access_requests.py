@@ -1,0 +1,177 @@
+"""Access requests of one platform, their reminders and their revocations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from shared.db.connection import Connection, Row
+from shared.db.dialect import read_datetime, read_uuid
+from shared.platforms import KeyKind, Platform
+
+# The SPEC's "never expires" marker, stored as a real date so that range predicates exclude it.
+NEVER_EXPIRES = datetime(9999, 12, 31, tzinfo=UTC)
+REVOKED_BY_SCHEDULED_JOB = "System - Scheduled Expiry Job"
+
+RequestKey = int | str
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    key: RequestKey
+    email: str
+    expires_on: datetime | None  # None: never expires
+    status: str
+    created_at: datetime | None
+    fields: dict[str, object]  # the platform's own columns, by API name
+    revoked_dt: datetime | None = None
+    revoked_by: str | None = None
+    notification_count: int = 0
+    last_notification_type: str | None = None
+    last_notification_dt: datetime | None = None
+    days_left: int | None = field(default=None)  # set on notification candidates only
+
+
+def _key(platform: Platform, value: object) -> RequestKey:
+    return read_uuid(value) if platform.key_kind is KeyKind.UUID else int(str(value))
+
+
+def key_param(conn: Connection, platform: Platform, key: RequestKey) -> object:
+    return conn.dialect.uuid_param(str(key)) if platform.key_kind is KeyKind.UUID else int(key)
+
+
+def _from_row(platform: Platform, row: Row) -> AccessRequest:
+    expires = read_datetime(row["expires_on"])
+    return AccessRequest(
+        key=_key(platform, row["request_key"]),
+        email=row["email"],
+        expires_on=None if expires is None or expires >= NEVER_EXPIRES else expires,
+        status=row["status"],
+        created_at=read_datetime(row["created_at"]),
+        fields={c.api: row[c.sql] for c in platform.fields},
+        revoked_dt=read_datetime(row["revoked_dt"]),
+        revoked_by=row["revoked_by"],
+        notification_count=int(row["notification_count"] or 0),
+        last_notification_type=row["last_notification_type"],
+        last_notification_dt=read_datetime(row["last_notification_dt"]),
+        days_left=int(row["days_left"]) if row.get("days_left") is not None else None,
+    )
+
+
+def count_requests(conn: Connection, platform: Platform) -> int:
+    row = conn.query_one("requests.count", (), platform)
+    return int(row["total"]) if row else 0
+
+
+def list_requests(
+    conn: Connection, platform: Platform, *, offset: int, limit: int
+) -> list[AccessRequest]:
+    rows = conn.query("requests.list", (offset, limit), platform)
+    return [_from_row(platform, row) for row in rows]
+
+
+def get_request(conn: Connection, platform: Platform, key: RequestKey) -> AccessRequest | None:
+    row = conn.query_one("requests.get", (key_param(conn, platform, key),), platform)
+    return _from_row(platform, row) if row else None
+
+
+def pending_expiry(conn: Connection, platform: Platform) -> list[AccessRequest]:
+    """Active requests already past expiry: what the revoke job would take now."""
+    rows = conn.query("requests.pending_expiry", (platform.active_status,), platform)
+    return [_from_row(platform, row) for row in rows]
+
+
+def notification_candidates(conn: Connection, platform: Platform) -> list[AccessRequest]:
+    """Active requests 0..30 calendar days from expiry, with days left and reminders sent."""
+    rows = conn.query("requests.notification_candidates", (platform.active_status,), platform)
+    return [_from_row(platform, row) for row in rows]
+
+
+def create_request(
+    conn: Connection,
+    platform: Platform,
+    *,
+    fields: Mapping[str, object],
+    email: str,
+    expires_on: datetime | None,
+    status: str | None = None,
+) -> RequestKey:
+    """Insert a request; `fields` by API name, `expires_on=None` for never. Returns its key."""
+    generated: list[object] = []
+    if platform.key_kind is KeyKind.UUID:
+        generated = [str(uuid.uuid4())]
+    params = [
+        *generated,
+        *(fields.get(c.api) for c in platform.fields),
+        email,
+        conn.dialect.datetime_param(expires_on or NEVER_EXPIRES),
+        status or platform.active_status,
+    ]
+    row = conn.query_one("requests.insert", params, platform)
+    if generated:
+        return str(generated[0])
+    assert row is not None and row["new_key"] is not None, "insert returned no key"
+    return _key(platform, row["new_key"])
+
+
+def record_notification(
+    conn: Connection,
+    platform: Platform,
+    key: RequestKey,
+    *,
+    sent_to: str,
+    sent_by: str,
+    reminder_type: str,
+) -> datetime:
+    """Record one sent reminder; returns the database time it was recorded.
+
+    The unique index (request, Notification_Type) makes a duplicate reminder an IntegrityError.
+    """
+    row = conn.query_one(
+        "notifications.insert",
+        (key_param(conn, platform, key), sent_to[:320], sent_by[:100], reminder_type),
+        platform,
+    )
+    sent_at = read_datetime(row["sent_at"]) if row else None
+    assert sent_at is not None
+    return sent_at
+
+
+class RevocationMismatch(RuntimeError):
+    """The revocation rows and the status updates disagree; the transaction must roll back."""
+
+
+def revoke_expired(
+    conn: Connection,
+    platform: Platform,
+    *,
+    cutoff: datetime,
+    revoked_by: str = REVOKED_BY_SCHEDULED_JOB,
+) -> int:
+    """Revoke every Active request with expiry <= cutoff: two set-based statements.
+
+    Runs inside the caller's transaction; raises RevocationMismatch (so the caller rolls back)
+    unless both statements touched the same number of requests.
+    """
+    at = conn.dialect.datetime_param(cutoff)
+    inserted = conn.execute_count(
+        "revoke.insert_revocations", (at, revoked_by, platform.active_status, at), platform
+    )
+    updated = conn.execute_count(
+        "revoke.mark_revoked", (platform.revoked_status, platform.active_status, at), platform
+    )
+    if inserted != updated:
+        raise RevocationMismatch(
+            f"{platform.name}: {inserted} revocation rows but {updated} status updates"
+        )
+    return updated
+
+
+def database_now(conn: Connection) -> datetime:
+    """The database's clock (UTC): the only clock the service trusts across servers."""
+    row = conn.query_one("clock.now")
+    now = read_datetime(row["now"]) if row else None
+    assert now is not None
+    return now

@@ -1,0 +1,104 @@
+"""Typed app settings, read from the environment (Azure app settings / local.settings.json).
+
+The setting names are a contract (DESIGN.md section 9): scripts and tests outside the code use them.
+An invalid value stops start-up with a message naming the setting.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Settings that function bindings reference as %NAME%; the local host falls back to these when
+# neither the environment nor local.settings.json names them. NCRONTAB: second minute hour day month dow.
+APP_SETTING_DEFAULTS: dict[str, str] = {
+    "NOTIFICATION_SCHEDULE": "0 0 8 * * *",
+    "REVOKE_SCHEDULE": "0 */15 * * * *",
+}
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+
+class SettingsError(RuntimeError):
+    """Start-up configuration is invalid; the message names every offending setting."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        case_sensitive=True, extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    db_backend: Literal["sqlite", "mssql"] = Field("sqlite", alias="DB_BACKEND")
+    sqlite_path: str = Field("data/access-requests.db", alias="SQLITE_PATH", min_length=1)
+    sql_connection_string: str = Field("", alias="SQL_CONNECTION_STRING")
+
+    auth_mode: Literal["swa", "none"] = Field("swa", alias="AUTH_MODE")
+    admin_role: str = Field("access-admin", alias="ADMIN_ROLE", min_length=1)
+    allow_test_simulation: bool = Field(False, alias="ALLOW_TEST_SIMULATION")
+
+    job_lock_timeout_seconds: float = Field(600.0, alias="JOB_LOCK_TIMEOUT_SECONDS", gt=0)
+    job_heartbeat_seconds: float = Field(60.0, alias="JOB_HEARTBEAT_SECONDS", gt=0)
+    revoke_demo_delay_seconds: float = Field(0.0, alias="REVOKE_DEMO_DELAY_SECONDS", ge=0)
+
+    email_mode: Literal["simulated", "smtp"] = Field("simulated", alias="EMAIL_MODE")
+    email_simulated_delay_seconds: float = Field(10.0, alias="EMAIL_SIMULATED_DELAY_SECONDS", ge=0)
+    notify_max_parallel: int = Field(100, alias="NOTIFY_MAX_PARALLEL", ge=1, le=10_000)
+    notification_schedule: str = Field(
+        APP_SETTING_DEFAULTS["NOTIFICATION_SCHEDULE"], alias="NOTIFICATION_SCHEDULE"
+    )
+    revoke_schedule: str = Field(APP_SETTING_DEFAULTS["REVOKE_SCHEDULE"], alias="REVOKE_SCHEDULE")
+    port: int = Field(7071, alias="PORT", ge=1, le=65535)
+
+    smtp_host: str = Field("localhost", alias="SMTP_HOST")
+    smtp_port: int = Field(587, alias="SMTP_PORT", ge=1, le=65535)
+    smtp_username: str = Field("", alias="SMTP_USERNAME")
+    smtp_password: str = Field("", alias="SMTP_PASSWORD", repr=False)
+    smtp_starttls: bool = Field(True, alias="SMTP_STARTTLS")
+    smtp_timeout_seconds: float = Field(30.0, alias="SMTP_TIMEOUT_SECONDS", gt=0)
+    email_from: str = Field("access-governance@example.com", alias="EMAIL_FROM", min_length=3)
+
+    # The real platform tables may name these differently (DESIGN section 3).
+    databricks_active_status: str = Field("Active", alias="DATABRICKS_ACTIVE_STATUS", min_length=1)
+    databricks_revoked_status: str = Field("Revoked", alias="DATABRICKS_REVOKED_STATUS", min_length=1)
+    palantir_active_status: str = Field("Active", alias="PALANTIR_ACTIVE_STATUS", min_length=1)
+    palantir_revoked_status: str = Field("Revoked", alias="PALANTIR_REVOKED_STATUS", min_length=1)
+    palantir_email_column: str = Field("RequestedByEmail", alias="PALANTIR_EMAIL_COLUMN")
+    palantir_expiry_column: str = Field("ExpiresOn", alias="PALANTIR_EXPIRY_COLUMN")
+
+    @field_validator("palantir_email_column", "palantir_expiry_column")
+    @classmethod
+    def _is_identifier(cls, value: str) -> str:
+        if not _IDENTIFIER.fullmatch(value):
+            raise ValueError("must be a plain SQL identifier (letters, digits, underscore)")
+        return value
+
+    @field_validator("notification_schedule", "revoke_schedule")
+    @classmethod
+    def _is_ncrontab(cls, value: str) -> str:
+        if len(value.split()) != 6:
+            raise ValueError("must be an NCRONTAB expression with 6 fields (second first)")
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; raise SettingsError naming each invalid setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            field = Settings.model_fields.get(name)
+            setting = field.alias if field is not None and field.alias else name
+            problems.append(f"{setting}: {error['msg']}")
+        raise SettingsError("Invalid app settings: " + "; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once (Functions hosts restart on setting changes)."""
+    return load_settings()
