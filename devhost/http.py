@@ -1,0 +1,215 @@
+"""The HTTP side: route table from the app's HTTP triggers, request/response conversion.
+
+Routing follows the Functions host: `/{routePrefix}/{route template}`, the
+most specific template first. The handler gets a real `func.HttpRequest` and
+its `func.HttpResponse` goes back with its status, headers and content type
+(mimetype plus charset for text, as the Python worker's converter does).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import azure.functions as func
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from devhost.functions import HttpFunction
+from devhost.invoke import call_user_function, new_invocation_id
+from devhost.routes import RouteTemplate, parse_template, split_path
+from devhost.static import StaticSite
+
+__all__ = ["HttpRoute", "RouteTable", "build_asgi_app", "problem"]
+
+log = logging.getLogger("devhost.http")
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+# Hop-by-hop headers belong to the connection, not the function's response.
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "content-length"}
+_NO_BODY_STATUSES = {204, 304}
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    function: HttpFunction
+    template: RouteTemplate
+
+    def allows(self, method: str) -> bool:
+        return self.function.methods is None or method in self.function.methods
+
+
+class RouteTable:
+    def __init__(self, functions: Sequence[HttpFunction], route_prefix: str) -> None:
+        routes = [HttpRoute(function=f, template=_parse(f)) for f in functions]
+        # Literal segments beat constrained parameters beat plain ones beat catch-alls.
+        self.routes = sorted(routes, key=lambda r: (r.template.precedence, r.template.text.casefold()))
+        self.prefix = route_prefix
+        self.prefix_segments = [s.casefold() for s in split_path(route_prefix)]
+
+    def strip_prefix(self, segments: list[str]) -> list[str] | None:
+        """Segments after the route prefix, or None when the path is outside it."""
+        count = len(self.prefix_segments)
+        if [s.casefold() for s in segments[:count]] != self.prefix_segments:
+            return None
+        return segments[count:]
+
+    def match(self, path: list[str]) -> list[tuple[HttpRoute, dict[str, str]]]:
+        found: list[tuple[HttpRoute, dict[str, str]]] = []
+        for route in self.routes:
+            values = route.template.match(path)
+            if values is not None:
+                found.append((route, values))
+        return found
+
+    def url_of(self, route: HttpRoute, base_url: str) -> str:
+        path = "/".join(p for p in (self.prefix, route.template.text.strip("/")) if p)
+        return f"{base_url}/{path}"
+
+
+def _parse(function: HttpFunction) -> RouteTemplate:
+    try:
+        return parse_template(function.route)
+    except ValueError as exc:
+        raise ValueError(f"function '{function.name}': {exc}") from exc
+
+
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    """An RFC 9457 problem+json response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(
+        json.dumps(body),
+        status_code=status,
+        headers=headers,
+        media_type="application/problem+json",
+    )
+
+
+def to_function_request(request: Request, body: bytes, route_params: dict[str, str]) -> func.HttpRequest:
+    # Repeated headers and query keys are joined with commas, as the Functions host does
+    # (ASP.NET's StringValues.ToString()); the full URL keeps every value for handlers that want them.
+    headers: dict[str, str] = {}
+    for key, value in request.headers.items():
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    params: dict[str, str] = {}
+    for key, value in parse_qsl(request.url.query, keep_blank_values=True):
+        params[key] = f"{params[key]},{value}" if key in params else value
+    return func.HttpRequest(
+        request.method,
+        str(request.url),
+        headers=headers,
+        params=params,
+        route_params=route_params,
+        body=body,
+    )
+
+
+def from_function_response(result: Any) -> Response:
+    if isinstance(result, str):
+        result = func.HttpResponse(result)
+    if not isinstance(result, func.HttpResponse):
+        raise TypeError(f"the function returned {type(result).__name__}, not func.HttpResponse")
+    status = int(result.status_code)
+    body = b"" if status in _NO_BODY_STATUSES else result.get_body()
+    response = Response(content=body, status_code=status)
+    raw_headers = [(k, v) for k, v in response.raw_headers if k == b"content-length"]
+    names = set()
+    for key, value in result.headers.items():
+        lowered = str(key).lower()
+        if lowered in _HOP_BY_HOP:
+            continue
+        names.add(lowered)
+        raw_headers.append((lowered.encode("latin-1"), str(value).encode("latin-1")))
+    if "content-type" not in names and status not in _NO_BODY_STATUSES:
+        mimetype = str(result.mimetype)
+        content_type = f"{mimetype}; charset={result.charset}" if mimetype.startswith("text/") else mimetype
+        raw_headers.append((b"content-type", content_type.encode("latin-1")))
+    response.raw_headers = raw_headers
+    return response
+
+
+class FunctionsHttpApp:
+    """Dispatch one request: a function, the static site, or a problem response."""
+
+    def __init__(self, table: RouteTable, static: StaticSite | None) -> None:
+        self.table = table
+        self.static = static
+
+    async def handle(self, request: Request) -> Response:
+        raw_path = request.scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else request.url.path
+        segments = split_path(path)
+        api_path = self.table.strip_prefix(segments)
+        method = request.method.upper()
+        if api_path is not None:
+            matches = self.table.match(api_path)
+            for route, values in matches:
+                if route.allows(method):
+                    request.scope["path_params"] = values
+                    return await self._invoke(route, values, request)
+            if matches:
+                allowed = sorted({m for route, _ in matches for m in (route.function.methods or ALL_METHODS)})
+                return problem(
+                    405,
+                    "Method Not Allowed",
+                    f"{method} is not allowed on {request.url.path}",
+                    headers={"Allow": ", ".join(allowed)},
+                )
+            if self.table.prefix:
+                return self._not_found(request)
+        if self.static is not None and method in ("GET", "HEAD"):
+            response = self.static.respond(request, segments)
+            if response is not None:
+                return response
+        if self.static is not None and self.static.built and method not in ("GET", "HEAD"):
+            return problem(
+                405,
+                "Method Not Allowed",
+                f"{method} is not allowed on {request.url.path}",
+                headers={"Allow": "GET, HEAD"},
+            )
+        return self._not_found(request)
+
+    def _not_found(self, request: Request) -> Response:
+        return problem(404, "Not Found", f"No function or file at {request.url.path}")
+
+    async def _invoke(self, route: HttpRoute, route_params: dict[str, str], request: Request) -> Response:
+        function = route.function
+        invocation_id = new_invocation_id()
+        try:
+            body = await request.body()
+            function_request = to_function_request(request, body, route_params)
+            result = await call_user_function(
+                function,
+                function_request,
+                reason=f"HTTP {request.method} {request.url.path}",
+                invocation_id=invocation_id,
+            )
+            return from_function_response(result)
+        except Exception:
+            # The traceback goes to the log only: exception text can hold secrets or SQL.
+            log.exception("Function '%s' failed (Id=%s)", function.name, invocation_id)
+            return problem(
+                500,
+                "Internal Server Error",
+                "The function failed. The host log has the details under this invocation id.",
+                invocationId=invocation_id,
+            )
+
+
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+
+def build_asgi_app(dispatcher: FunctionsHttpApp, lifespan: Lifespan | None = None) -> Starlette:
+    # One catch-all route: the dispatcher does the Functions-style matching itself.
+    routes = [Route("/{path:path}", endpoint=dispatcher.handle, methods=ALL_METHODS)]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,168 @@
+"""App settings and host configuration, read the way Core Tools reads them.
+
+* `local.settings.json` `Values` become environment variables, but a variable
+  already set in the environment wins (so CI and scripts can override).
+* `%NAME%` in a binding (e.g. a timer schedule) is an app-setting reference,
+  resolved from the environment, then from the product's own defaults.
+* `host.json` `extensions.http.routePrefix` sets the HTTP route prefix.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import re
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DEFAULT_ROUTE_PREFIX",
+    "HostJson",
+    "LocalSettings",
+    "SettingsError",
+    "app_setting_defaults",
+    "environ_flag",
+    "load_local_settings",
+    "read_host_json",
+    "resolve_setting_references",
+]
+
+log = logging.getLogger("devhost.settings")
+
+DEFAULT_ROUTE_PREFIX = "api"
+_REFERENCE = re.compile(r"%([^%\s]+)%")
+
+
+class SettingsError(Exception):
+    """A setting or configuration file that stops start-up; the message names it."""
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    path: Path | None
+    applied: tuple[str, ...] = ()
+    overridden: tuple[str, ...] = ()
+    local_http_port: int | None = None
+
+
+def load_local_settings(path: Path, environ: MutableMapping[str, str]) -> LocalSettings:
+    """Copy `Values` from local.settings.json into `environ` for keys not already set."""
+    if not path.is_file():
+        return LocalSettings(path=None)
+    document = _read_json(path)
+    if document.get("IsEncrypted") is True:
+        raise SettingsError(f"{path}: encrypted values are not supported; write the values in plain text")
+    values = document.get("Values") or {}
+    if not isinstance(values, dict):
+        raise SettingsError(f"{path}: 'Values' must be an object of app settings")
+    applied: list[str] = []
+    overridden: list[str] = []
+    for key, raw in values.items():
+        if raw is None:
+            continue
+        if key in environ:
+            overridden.append(key)
+            continue
+        environ[key] = _setting_text(raw, key, path)
+        applied.append(key)
+    host = document.get("Host") or {}
+    port = host.get("LocalHttpPort") if isinstance(host, dict) else None
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
+        raise SettingsError(f"{path}: 'Host.LocalHttpPort' must be a number, got {port!r}")
+    return LocalSettings(
+        path=path, applied=tuple(applied), overridden=tuple(overridden), local_http_port=port
+    )
+
+
+def _setting_text(raw: Any, key: str, path: Path) -> str:
+    # App settings are strings in Azure; JSON booleans and numbers are written as Azure would show them.
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, (str, int, float)):
+        return str(raw)
+    raise SettingsError(f"{path}: value of '{key}' must be a string, number or boolean")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"{path}: not valid JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise SettingsError(f"{path}: expected a JSON object")
+    return document
+
+
+def app_setting_defaults() -> Mapping[str, str]:
+    """The product's own defaults for app settings, if it defines them.
+
+    Imported lazily and by name so the host works (and type-checks) with apps
+    that have no `shared.settings` module.
+    """
+    try:
+        module = importlib.import_module("shared.settings")
+    except ImportError:
+        return {}
+    defaults = getattr(module, "APP_SETTING_DEFAULTS", None)
+    if not isinstance(defaults, Mapping):
+        return {}
+    return {str(key): str(value) for key, value in defaults.items()}
+
+
+def resolve_setting_references(
+    text: str,
+    *,
+    environ: Mapping[str, str],
+    defaults: Mapping[str, str],
+    what: str,
+) -> str:
+    """Replace each `%NAME%` in `text` with the app setting NAME (environment first, then defaults)."""
+
+    def replace(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name in environ:
+            return environ[name]
+        if name in defaults:
+            return defaults[name]
+        raise SettingsError(
+            f"{what} refers to app setting '{name}', which is not set in the environment, "
+            f"local.settings.json or the app's defaults"
+        )
+
+    return _REFERENCE.sub(replace, text)
+
+
+@dataclass(frozen=True)
+class HostJson:
+    path: Path | None
+    route_prefix: str = DEFAULT_ROUTE_PREFIX
+
+
+def read_host_json(candidates: list[Path]) -> HostJson:
+    """Read the first host.json among `candidates` (directories, in order of preference)."""
+    for directory in candidates:
+        path = directory / "host.json"
+        if not path.is_file():
+            continue
+        document = _read_json(path)
+        extensions = document.get("extensions") or {}
+        http = extensions.get("http") if isinstance(extensions, dict) else None
+        prefix: Any = DEFAULT_ROUTE_PREFIX
+        if isinstance(http, dict) and "routePrefix" in http:
+            prefix = http["routePrefix"]
+        if not isinstance(prefix, str):
+            raise SettingsError(f"{path}: extensions.http.routePrefix must be a string, got {prefix!r}")
+        return HostJson(path=path, route_prefix=prefix.strip().strip("/"))
+    return HostJson(path=None)
+
+
+def environ_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """True for the usual spellings of yes; anything else (or unset) is false."""
+    value = (environ if environ is not None else os.environ).get(name, "")
+    return value.strip().lower() in ("1", "true", "yes", "on")

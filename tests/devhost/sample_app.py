@@ -1,0 +1,108 @@
+"""A small FunctionApp for the devhost tests: the host serves whatever an app registers.
+
+Its host.json (beside this file) sets routePrefix "sample", so routes live under /sample/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from datetime import UTC, datetime
+
+import azure.functions as func
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+blueprint = func.Blueprint()
+
+
+@app.route(route="hello", methods=["GET"])
+def hello(req: func.HttpRequest) -> func.HttpResponse:
+    name = req.params.get("name", "world")
+    return func.HttpResponse(f"hello {name}")
+
+
+@app.function_name("AsyncHello")
+@app.route(route="async-hello", methods=["GET"])
+async def async_hello(req: func.HttpRequest) -> func.HttpResponse:
+    await asyncio.sleep(0)
+    return func.HttpResponse(json.dumps({"async": True}), mimetype="application/json")
+
+
+@app.route(route="echo", methods=["POST", "PUT"])
+def echo(req: func.HttpRequest) -> func.HttpResponse:
+    content_type = req.headers.get("content-type", "application/octet-stream")
+    return func.HttpResponse(
+        req.get_body(),
+        status_code=201,
+        headers={"X-Echo-Length": str(len(req.get_body())), "X-Request-Method": req.method},
+        mimetype=content_type.split(";")[0],
+        charset="utf-8",
+    )
+
+
+@app.route(route="inspect/{kind:alpha}/{id:int?}", methods=["GET", "DELETE"])
+def inspect_request(req: func.HttpRequest) -> func.HttpResponse:
+    body = {
+        "method": req.method,
+        "url": req.url,
+        "params": dict(req.params),
+        "routeParams": dict(req.route_params),
+        "header": req.headers.get("x-test"),
+    }
+    return func.HttpResponse(json.dumps(body), mimetype="application/json")
+
+
+@app.route(route="items/{id}", methods=["GET"])
+def item_by_id(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(json.dumps({"route": "items/{id}", "id": req.route_params["id"]}), mimetype="application/json")
+
+
+@app.route(route="items/special", methods=["GET"])
+def item_special(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(json.dumps({"route": "items/special"}), mimetype="application/json")
+
+
+@app.route(route="slow", methods=["GET"])
+def slow(req: func.HttpRequest) -> func.HttpResponse:
+    # Sync and blocking on purpose: the host must keep answering others meanwhile.
+    time.sleep(float(req.params.get("seconds", "2")))
+    return func.HttpResponse("slow done", headers={"X-Finished-At": repr(time.time())})
+
+
+@app.route(route="fast", methods=["GET"])
+async def fast(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("fast", headers={"X-Finished-At": repr(time.time())})
+
+
+@app.route(route="boom", methods=["GET"])
+def boom(req: func.HttpRequest) -> func.HttpResponse:
+    raise RuntimeError("secret-connection-string=do-not-leak")
+
+
+@app.route(route="cookies", methods=["GET"])
+def cookies(req: func.HttpRequest) -> func.HttpResponse:
+    response = func.HttpResponse(status_code=204)
+    response.headers.add_header("Set-Cookie", "a=1")
+    response.headers.add_header("Set-Cookie", "b=2")
+    return response
+
+
+@blueprint.route(route="from-blueprint", methods=["GET"])
+def from_blueprint(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("blueprint")
+
+
+app.register_functions(blueprint)
+
+
+@app.timer_trigger(schedule="%SAMPLE_TICK_SCHEDULE%", arg_name="timer", run_on_startup=False)
+def tick(timer: func.TimerRequest) -> None:
+    """Append one JSON line per run to the file named by SAMPLE_TICK_FILE (if set)."""
+    target = os.environ.get("SAMPLE_TICK_FILE")
+    if not target:
+        return
+    line = {"at": datetime.now(UTC).isoformat(), "pastDue": timer.past_due, "status": timer.schedule_status}
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
