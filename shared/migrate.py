@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.db import Connection, connect
+from shared.local_settings import apply_local_settings
 from shared.settings import SettingsError, load_settings
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="SQL Server only: also create the two platform tables (never in production)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    apply_local_settings()
     try:
         settings = load_settings()
     except SettingsError as error:

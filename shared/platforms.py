@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import cache
 
 from shared.settings import Settings
@@ -17,12 +17,12 @@ from shared.settings import Settings
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
 
-class KeyKind(str, Enum):
+class KeyKind(StrEnum):
     INTEGER = "integer"  # INT IDENTITY: the database assigns it
     UUID = "uuid"  # UNIQUEIDENTIFIER: the service generates it
 
 
-class JobKind(str, Enum):
+class JobKind(StrEnum):
     NOTIFICATION = "ExpiryNotification"
     REVOKE = "RevokeExpired"
 

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Settings that function bindings reference as %NAME%; the local host falls back to these when
@@ -83,6 +83,12 @@ class Settings(BaseSettings):
             raise ValueError("must be an NCRONTAB expression with 6 fields (second first)")
         return value
 
+    @model_validator(mode="after")
+    def _mssql_needs_a_connection_string(self) -> Settings:
+        if self.db_backend == "mssql" and not self.sql_connection_string.strip():
+            raise ValueError("SQL_CONNECTION_STRING is required when DB_BACKEND=mssql")
+        return self
+
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment; raise SettingsError naming each invalid setting."""
@@ -91,7 +97,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else "?"
+            if not error["loc"]:  # a rule across settings names them in its message
+                problems.append(error["msg"].removeprefix("Value error, "))
+                continue
+            name = str(error["loc"][0])
             field = Settings.model_fields.get(name)
             setting = field.alias if field is not None and field.alias else name
             problems.append(f"{setting}: {error['msg']}")

@@ -18,4 +18,4 @@ def connect(settings: Settings) -> Connection:
     return Connection(connect_mssql(settings.sql_connection_string), MSSQL)
 
 
-__all__ = ["Connection", "Dialect", "Row", "connect", "MSSQL", "SQLITE"]
+__all__ = ["MSSQL", "SQLITE", "Connection", "Dialect", "Row", "connect"]

@@ -95,13 +95,13 @@ def read_uuid(value: object) -> str:
     return str(uuid.UUID(str(value)))
 
 
-def _load(name: str) -> Dialect:
-    if name == "sqlite":
-        from shared.queries import sqlite as module
-    else:
-        from shared.queries import mssql as module
-    return Dialect(name, module.STATEMENTS, module.QUOTE[0], module.QUOTE[1])
+def _dialects() -> tuple[Dialect, Dialect]:
+    from shared.queries import mssql, sqlite
+
+    return (
+        Dialect("sqlite", sqlite.STATEMENTS, *sqlite.QUOTE),
+        Dialect("mssql", mssql.STATEMENTS, *mssql.QUOTE),
+    )
 
 
-SQLITE = _load("sqlite")
-MSSQL = _load("mssql")
+SQLITE, MSSQL = _dialects()

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 # msodbcsql pre-connect attribute that takes an Entra ID access token.
 SQL_COPT_SS_ACCESS_TOKEN = 1256
-TOKEN_SCOPE = "https://database.windows.net/.default"
+TOKEN_SCOPE = "https://database.windows.net/.default"  # noqa: S105 (a scope, not a secret)
 # Refresh this long before expiry: the driver manager's pool ignores the token when matching
 # pooled connections, so a token must never be used close to its end.
 TOKEN_REFRESH_MARGIN_SECONDS = 300

@@ -110,8 +110,11 @@ INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})"
  ORDER BY u.{{expires}}, u.{{key}}""",
     # params: active status. 0..30 calendar days to expiry, as a range on the expiry column so an
     # index on (Status, expiry) can seek; '9999-12-31' (never expires) falls outside the range.
-    "requests.notification_candidates": _REQUEST_ITEM + """,
-       CAST(julianday(date(u.{expires})) - julianday(date('now')) AS INTEGER) AS days_left""" + _REQUEST_JOINS + """
+    "requests.notification_candidates": _REQUEST_ITEM
+    + """,
+       CAST(julianday(date(u.{expires})) - julianday(date('now')) AS INTEGER) AS days_left"""
+    + _REQUEST_JOINS
+    + """
  WHERE u.{status} = ?
    AND u.{expires} >= date('now')
    AND u.{expires} < date('now', '+31 days')

@@ -1,0 +1,76 @@
+"""Shared fixtures: a migrated database per test, on SQLite always and on SQL Server when
+TEST_MSSQL_CONNECTION_STRING names one (opt-in; skipped with that reason otherwise)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.db import Connection, connect
+from shared.migrate import apply_migrations, migrations_for
+from shared.settings import Settings, load_settings
+
+MSSQL_ENV = "TEST_MSSQL_CONNECTION_STRING"
+# Children before parents, so a SQL Server test database can be emptied between tests.
+_TABLES_CHILD_FIRST = (
+    "ExpiryNotification_Databricks", "ExpiryNotification_Palantir", "RevokedAccess_Databricks",
+    "RevokedAccess_Palantir", "JobRun", "DataAccessDeltaRequests", "DataAccessPalantirRequests",
+)
+
+
+def make_settings(tmp_path: Path, backend: str = "sqlite", **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "DB_BACKEND": backend,
+        "SQLITE_PATH": str(tmp_path / "test.db"),
+        "AUTH_MODE": "none",
+        "EMAIL_SIMULATED_DELAY_SECONDS": 0,
+        "JOB_HEARTBEAT_SECONDS": 0.2,
+    }
+    if backend == "mssql":
+        connection_string = os.environ.get(MSSQL_ENV)
+        if not connection_string:
+            pytest.skip(f"{MSSQL_ENV} is not set: no SQL Server to run the SQL Server variant on")
+        values["SQL_CONNECTION_STRING"] = connection_string
+    values.update(overrides)
+    return load_settings(**values)
+
+
+def migrate(settings: Settings) -> None:
+    with connect(settings) as conn:
+        apply_migrations(
+            conn, migrations_for(settings.db_backend, dev_platform_tables=settings.db_backend == "mssql")
+        )
+        if settings.db_backend == "mssql":
+            for table in _TABLES_CHILD_FIRST:
+                conn.execute_script(f"DELETE FROM dbo.{table}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mssql", marks=pytest.mark.mssql)])
+def any_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """A migrated, empty database on each backend available."""
+    settings = make_settings(tmp_path, request.param)
+    migrate(settings)
+    return settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """A migrated, empty SQLite database file."""
+    value = make_settings(tmp_path)
+    migrate(value)
+    return value
+
+
+@pytest.fixture
+def conn(settings: Settings) -> Iterator[Connection]:
+    with connect(settings) as connection:
+        yield connection
+
+
+@pytest.fixture
+def any_conn(any_settings: Settings) -> Iterator[Connection]:
+    with connect(any_settings) as connection:
+        yield connection

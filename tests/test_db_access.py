@@ -1,0 +1,161 @@
+"""Connecting: settings validation, the Azure SQL token and retry rules, SQLite sharing."""
+
+from __future__ import annotations
+
+import struct
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.db import connect
+from shared.db.mssql import (
+    SQL_COPT_SS_ACCESS_TOKEN,
+    TokenCache,
+    access_token_struct,
+    connect_mssql,
+    has_own_credentials,
+    transient_error_number,
+)
+from shared.settings import SettingsError, load_settings
+
+
+def test_access_token_struct_is_length_prefixed_utf16le_byte_for_byte() -> None:
+    assert access_token_struct("eyJ0") == (
+        b"\x08\x00\x00\x00" + b"e\x00y\x00J\x000\x00"
+    )
+    token = "a" * 300
+    packed = access_token_struct(token)
+    assert struct.unpack_from("<I", packed)[0] == 600 and packed[4:] == token.encode("utf-16-le")
+
+
+def test_invalid_settings_stop_start_up_naming_each_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOB_LOCK_TIMEOUT_SECONDS", "ten minutes")
+    monkeypatch.setenv("NOTIFY_MAX_PARALLEL", "0")
+    monkeypatch.setenv("PALANTIR_EMAIL_COLUMN", "Email; DROP TABLE x")
+
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+
+    message = str(raised.value)
+    for name in ("JOB_LOCK_TIMEOUT_SECONDS", "NOTIFY_MAX_PARALLEL", "PALANTIR_EMAIL_COLUMN"):
+        assert name in message
+
+
+def test_durations_accept_decimal_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOB_HEARTBEAT_SECONDS", "0.5")
+    assert load_settings().job_heartbeat_seconds == 0.5
+
+
+def test_mssql_backend_without_a_connection_string_is_refused() -> None:
+    with pytest.raises(SettingsError, match="SQL_CONNECTION_STRING"):
+        load_settings(DB_BACKEND="mssql", SQL_CONNECTION_STRING="")
+
+
+@pytest.mark.parametrize(
+    ("connection_string", "own"),
+    [
+        ("Driver={ODBC Driver 18 for SQL Server};Server=tcp:x.database.windows.net;Database=d", False),
+        ("Driver={ODBC Driver 18 for SQL Server};Server=s;UID=app;PWD=secret", True),
+        ("Server=s;Authentication=ActiveDirectoryMsi", True),
+    ],
+)
+def test_a_token_is_used_only_when_the_connection_string_has_no_credentials(
+    connection_string: str, own: bool
+) -> None:
+    assert has_own_credentials(connection_string) is own
+
+
+def test_transient_error_numbers_are_recognised() -> None:
+    assert transient_error_number(Exception("[HY000] Database is not currently available (40613)")) == 40613
+    assert transient_error_number(Exception("[28000] Login failed for user 'x'. (18456)")) is None
+
+
+class FakePyodbc(types.ModuleType):
+    class Error(Exception):
+        pass
+
+    def __init__(self, failures: list[str]) -> None:
+        super().__init__("pyodbc")
+        self.failures = failures
+        self.calls: list[dict[str, Any]] = []
+
+    def connect(self, connection_string: str, **kwargs: Any) -> str:
+        self.calls.append(kwargs)
+        if self.failures:
+            raise self.Error(self.failures.pop(0))
+        return "connection"
+
+
+class FakeAccessToken:
+    def __init__(self, token: str, expires_on: float) -> None:
+        self.token, self.expires_on = token, expires_on
+
+
+def test_connect_retries_transient_errors_with_backoff_and_passes_the_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = FakePyodbc(["Cannot open database (4060)", "Resuming serverless database (40613)"])
+    monkeypatch.setitem(sys.modules, "pyodbc", fake)
+    slept: list[float] = []
+    tokens = TokenCache(lambda scope: FakeAccessToken("tok", expires_on=9e9))
+
+    result = connect_mssql("Server=s;Database=d", tokens=tokens, sleep=slept.append)
+
+    assert result == "connection"
+    assert slept == [1.0, 2.0]
+    assert len(fake.calls) == 3
+    assert all(call["autocommit"] is True for call in fake.calls)
+    assert fake.calls[-1]["attrs_before"] == {SQL_COPT_SS_ACCESS_TOKEN: access_token_struct("tok")}
+
+
+def test_connect_gives_up_at_once_on_a_non_transient_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakePyodbc(["Login failed (18456)"])
+    monkeypatch.setitem(sys.modules, "pyodbc", fake)
+    slept: list[float] = []
+
+    with pytest.raises(FakePyodbc.Error):
+        connect_mssql("Server=s;UID=u;PWD=p", sleep=slept.append)
+
+    assert slept == [] and fake.calls[0]["attrs_before"] == {}
+
+
+def test_token_is_cached_and_refreshed_before_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("shared.db.mssql.time.time", lambda: now[0])
+    issued: list[str] = []
+
+    def get_token(scope: str) -> FakeAccessToken:
+        issued.append(scope)
+        return FakeAccessToken(f"t{len(issued)}", expires_on=now[0] + 3600)
+
+    cache = TokenCache(get_token)
+    assert cache.token() == "t1" and cache.token() == "t1"
+    now[0] += 3600 - 299  # inside the refresh margin
+    assert cache.token() == "t2"
+    assert issued == ["https://database.windows.net/.default"] * 2
+
+
+def test_sqlite_connection_is_shared_safely_between_processes(tmp_path: Path) -> None:
+    settings = load_settings(DB_BACKEND="sqlite", SQLITE_PATH=str(tmp_path / "nested" / "a.db"))
+    with connect(settings) as conn:
+        pragmas = {name: conn.raw.execute(f"PRAGMA {name}").fetchone()[0]
+                   for name in ("journal_mode", "foreign_keys", "busy_timeout")}
+    assert pragmas["journal_mode"] == "wal" and pragmas["foreign_keys"] == 1
+    assert pragmas["busy_timeout"] >= 5000
+
+
+def test_local_settings_example_lists_every_setting_with_a_working_value() -> None:
+    import json
+
+    from shared.settings import Settings
+
+    values = json.loads(Path("local.settings.json.example").read_text())["Values"]
+    aliases = {field.alias for field in Settings.model_fields.values()}
+
+    assert aliases <= values.keys()
+    settings = load_settings(**{name: values[name] for name in aliases})
+    assert settings.db_backend == "sqlite" and settings.auth_mode == "none"
+    assert settings.allow_test_simulation and settings.revoke_demo_delay_seconds == 15

@@ -1,0 +1,158 @@
+"""The schema scripts: SPEC-3's tables, columns, keys and indexes, in both dialects; idempotent."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from shared.db import Connection, connect
+from shared.migrate import SQL_ROOT, apply_migrations, migrations_for
+from shared.settings import Settings
+
+# SPEC-3, table by table: column -> T-SQL type (DESIGN's additions marked).
+SPEC_TABLES: dict[str, dict[str, str]] = {
+    "ExpiryNotification_Databricks": {
+        "Id": "INT IDENTITY", "DeltaRequestId": "INT", "Notification_Sent_Dt": "DATETIME",
+        "Notification_Sent_To": "VARCHAR", "Notification_Sent_By": "VARCHAR",
+        "Notification_Type": "VARCHAR",  # (+)
+    },
+    "ExpiryNotification_Palantir": {
+        "Id": "INT IDENTITY", "PalantirRequestId": "UNIQUEIDENTIFIER", "Notification_Sent_Dt": "DATETIME",
+        "Notification_Sent_To": "VARCHAR", "Notification_Sent_By": "VARCHAR",
+        "Notification_Type": "VARCHAR",  # (+)
+    },
+    "RevokedAccess_Databricks": {
+        "Id": "INT IDENTITY", "DeltaRequestId": "INT", "Revoked_Dt": "DATETIME NOT NULL",
+        "Revoked_By": "VARCHAR(100) NOT NULL",
+    },
+    "RevokedAccess_Palantir": {
+        "Id": "INT IDENTITY", "PalantirRequestId": "UNIQUEIDENTIFIER", "Revoked_Dt": "DATETIME NOT NULL",
+        "Revoked_By": "VARCHAR(100) NOT NULL",
+    },
+    "JobRun": {
+        "Id": "INT IDENTITY", "Job_Id": "UNIQUEIDENTIFIER NOT NULL", "Job_Type": "VARCHAR(50) NOT NULL",
+        "Status": "VARCHAR(20) NOT NULL", "Started_At": "DATETIME NOT NULL",
+        "Started_By": "VARCHAR(100) NOT NULL", "Completed_At": "DATETIME NULL",
+        "Processed_Count": "INT NULL", "Failed_Count": "INT NULL",
+        "Error_Message": "VARCHAR(500) NULL", "Lock_Until": "DATETIME NULL",  # (+)
+    },
+}
+SPEC_FOREIGN_KEYS = {
+    "ExpiryNotification_Databricks": ("DeltaRequestId", "DataAccessDeltaRequests", "id"),
+    "ExpiryNotification_Palantir": ("PalantirRequestId", "DataAccessPalantirRequests", "RequestId"),
+    "RevokedAccess_Databricks": ("DeltaRequestId", "DataAccessDeltaRequests", "id"),
+    "RevokedAccess_Palantir": ("PalantirRequestId", "DataAccessPalantirRequests", "RequestId"),
+}
+PRODUCTION_TSQL = "\n".join(p.read_text() for p in sorted((SQL_ROOT / "mssql").glob("*.sql")))
+
+
+def create_table_body(sql: str, table: str) -> str:
+    match = re.search(rf"CREATE TABLE dbo\.{table} \((.*?)\n    \);", sql, re.S)
+    assert match, f"no CREATE TABLE for {table}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("table", SPEC_TABLES)
+def test_tsql_migrations_create_every_spec_column_with_its_type(table: str) -> None:
+    body = create_table_body(PRODUCTION_TSQL, table)
+    for column, sql_type in SPEC_TABLES[table].items():
+        words = r"\s+".join(re.escape(w) for w in sql_type.replace("(", " (").split())
+        words = words.replace(r"\s+\(", r"\s*\(")  # VARCHAR(100) and VARCHAR (100) alike
+        assert re.search(rf"^\s*{column}\s+{words}", body, re.M | re.I), f"{table}.{column} {sql_type}"
+
+
+@pytest.mark.parametrize("table", SPEC_FOREIGN_KEYS)
+def test_tsql_child_tables_reference_the_spec_parent_keys(table: str) -> None:
+    column, parent, key = SPEC_FOREIGN_KEYS[table]
+    body = create_table_body(PRODUCTION_TSQL, table)
+    assert re.search(rf"FOREIGN KEY \({column}\) REFERENCES dbo\.{parent} \({key}\)", body)
+
+
+def test_tsql_jobrun_has_status_check_and_one_in_progress_row_per_job_type() -> None:
+    body = create_table_body(PRODUCTION_TSQL, "JobRun")
+    assert "CHECK (Status IN ('InProgress', 'Completed', 'Failed'))" in body
+    assert re.search(
+        r"CREATE UNIQUE INDEX \w+\s+ON dbo\.JobRun \(Job_Type\) WHERE Status = 'InProgress';",
+        PRODUCTION_TSQL,
+    )
+    assert re.search(r"CREATE INDEX \w+ ON dbo\.JobRun \(Job_Type, Started_At\)", PRODUCTION_TSQL)
+
+
+def test_tsql_notification_tables_allow_one_reminder_of_each_kind_per_request() -> None:
+    for table, (column, _, _) in SPEC_FOREIGN_KEYS.items():
+        if table.startswith("ExpiryNotification"):
+            assert re.search(
+                rf"CREATE UNIQUE INDEX \w+\s+ON dbo\.{table} \({column}, Notification_Type\)",
+                PRODUCTION_TSQL,
+            )
+
+
+def test_production_migrations_never_create_the_existing_platform_tables() -> None:
+    for table in ("DataAccessDeltaRequests", "DataAccessPalantirRequests"):
+        assert not re.search(rf"CREATE\s+TABLE\s+(dbo\.)?\[?{table}\b", PRODUCTION_TSQL, re.I)
+    names = [m.name for m in migrations_for("mssql")]
+    assert names and not any("/dev/" in name for name in names)
+    assert any("/dev/" in m.name for m in migrations_for("mssql", dev_platform_tables=True))
+
+
+def test_tsql_migrations_create_the_tables_in_foreign_key_order() -> None:
+    positions = [PRODUCTION_TSQL.index(f"CREATE TABLE dbo.{table} ") for table in SPEC_TABLES]
+    assert positions == sorted(positions)  # notifications, revocations, then JobRun (SPEC-3)
+
+
+def columns(conn: Connection, table: str) -> list[str]:
+    return [row["name"] for row in conn.raw.execute(f"PRAGMA table_info({table})").fetchall()
+            for row in [dict(zip(("cid", "name"), row, strict=False))]]
+
+
+def test_sqlite_schema_has_the_same_columns_as_the_tsql_schema(conn: Connection) -> None:
+    for table, spec in SPEC_TABLES.items():
+        assert columns(conn, table) == list(spec), table
+
+
+def schema_snapshot(conn: Connection) -> list[tuple[object, ...]]:
+    return conn.raw.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+    ).fetchall()
+
+
+def test_migrations_are_idempotent_run_twice_same_schema(settings: Settings) -> None:
+    with connect(settings) as conn:
+        before = schema_snapshot(conn)
+        applied_again = apply_migrations(conn, migrations_for("sqlite"))
+        # Even with the bookkeeping lost, the scripts themselves change nothing the second time.
+        conn.raw.execute("DELETE FROM SchemaMigrations")
+        reapplied = apply_migrations(conn, migrations_for("sqlite"))
+
+        assert applied_again == []
+        assert len(reapplied) == len(migrations_for("sqlite"))
+        assert schema_snapshot(conn) == before
+
+
+def test_an_upgrade_applies_only_new_scripts(tmp_path: Path, settings: Settings) -> None:
+    new_script = tmp_path / "sqlite" / "999_added_later.sql"
+    new_script.parent.mkdir()
+    new_script.write_text("CREATE TABLE IF NOT EXISTS AddedLater (Id INTEGER PRIMARY KEY);")
+    with connect(settings) as conn:
+        upgraded = [*migrations_for("sqlite"), *_read(tmp_path, new_script)]
+
+        assert apply_migrations(conn, upgraded) == ["sqlite/999_added_later.sql"]
+        assert apply_migrations(conn, upgraded) == []
+
+
+def _read(root: Path, path: Path) -> list:  # type: ignore[type-arg]
+    from shared.migrate import Migration
+
+    return [Migration(path.relative_to(root).as_posix(), path.read_text())]
+
+
+def test_an_applied_script_that_was_edited_is_refused(settings: Settings) -> None:
+    from shared.migrate import Migration, MigrationChanged
+
+    with connect(settings) as conn:
+        first, *rest = migrations_for("sqlite")
+        edited = Migration(first.name, first.text + "\n-- edited")
+        with pytest.raises(MigrationChanged):
+            apply_migrations(conn, [edited, *rest])
