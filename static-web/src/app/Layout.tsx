@@ -1,0 +1,58 @@
+import { Link, NavLink, Outlet, useLocation } from 'react-router';
+import { useHealth } from '../features/health/components/HealthProvider';
+import { isPlatform, PLATFORM_LABELS, PLATFORMS, type Platform } from '../lib/platforms';
+import { SECTIONS, type SectionPath } from '../pages';
+
+function currentLocation(pathname: string): { platform: Platform | null; section: SectionPath } {
+  const [first, ...rest] = pathname.split('/').filter(Boolean);
+  const platform = isPlatform(first) ? first : null;
+  const tail = rest.join('/');
+  const section = SECTIONS.find((s) => s.path === tail)?.path ?? 'requests';
+  return { platform, section };
+}
+
+export function Layout() {
+  const { pathname } = useLocation();
+  const { platform, section } = currentLocation(pathname);
+  const { health } = useHealth();
+  const navPlatform: Platform = platform ?? 'databricks';
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          Access Request Expiry
+        </Link>
+        <nav aria-label="Platform" className="platform-switch">
+          {PLATFORMS.map((p) => (
+            <NavLink key={p} to={`/${p}/${section}`} className={() => (p === platform ? 'active' : '')} aria-current={p === platform ? 'page' : undefined}>
+              {PLATFORM_LABELS[p]}
+            </NavLink>
+          ))}
+        </nav>
+        {health?.testSimulation ? (
+          <span className="badge badge-info" title="ALLOW_TEST_SIMULATION is on: test-only options are available">
+            Test mode
+          </span>
+        ) : null}
+      </header>
+      <nav aria-label={`${PLATFORM_LABELS[navPlatform]} pages`} className="page-nav">
+        <ul>
+          {SECTIONS.map((s) => (
+            <li key={s.path}>
+              <NavLink to={`/${navPlatform}/${s.path}`} end>
+                {s.label}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,191 @@
+import type { FieldError } from '../../lib/api-client';
+import type { Platform } from '../../lib/platforms';
+import type { CreateRequestBody, ExpiryChoice } from './types';
+
+/** Expiry choices on the Create Request form (DESIGN §7: test durations 1, 5, 29 days). */
+export type ExpiryOption = 'days-1' | 'days-5' | 'days-29' | 'custom' | 'never' | 'expired';
+
+export const EXPIRY_OPTIONS: readonly { value: ExpiryOption; label: string; testOnly?: boolean }[] = [
+  { value: 'days-1', label: '1 day' },
+  { value: 'days-5', label: '5 days' },
+  { value: 'days-29', label: '29 days' },
+  { value: 'custom', label: 'Custom date' },
+  { value: 'never', label: 'Never expires' },
+  { value: 'expired', label: 'Already expired (test)', testOnly: true },
+];
+
+export interface CreateFormValues {
+  // Databricks
+  requestNumber: string;
+  requestedByAdId: string;
+  requestedBy: string;
+  // Palantir
+  projectId: string;
+  projectRid: string;
+  justification: string;
+  // Both
+  requestType: string;
+  requestedByEmail: string;
+  expiry: ExpiryOption;
+  /** A <input type="datetime-local"> value, in the browser's time zone. */
+  customExpiresOn: string;
+}
+
+export type FormField = keyof CreateFormValues;
+export type FormErrors = Partial<Record<FormField, string>>;
+
+export const EMPTY_FORM: CreateFormValues = {
+  requestNumber: '',
+  requestedByAdId: '',
+  requestedBy: '',
+  projectId: '',
+  projectRid: '',
+  justification: '',
+  requestType: '',
+  requestedByEmail: '',
+  expiry: 'days-29',
+  customExpiresOn: '',
+};
+
+/** Fields shown (and sent) for each platform, in form order. */
+export const PLATFORM_FIELDS: Record<Platform, readonly FormField[]> = {
+  databricks: ['requestNumber', 'requestType', 'requestedBy', 'requestedByEmail', 'requestedByAdId'],
+  palantir: ['projectId', 'projectRid', 'requestType', 'requestedByEmail', 'justification'],
+};
+
+const REQUIRED: Record<Platform, readonly FormField[]> = {
+  databricks: ['requestType', 'requestedBy', 'requestedByEmail'],
+  palantir: ['projectId', 'requestType', 'requestedByEmail'],
+};
+
+const MAX_LENGTH: Partial<Record<FormField, number>> = {
+  requestNumber: 50,
+  requestType: 50,
+  requestedByAdId: 100,
+  requestedBy: 100,
+  requestedByEmail: 254,
+  projectId: 100,
+  projectRid: 200,
+  justification: 1000,
+};
+
+export const FIELD_LABELS: Record<FormField, string> = {
+  requestNumber: 'Request number',
+  requestedByAdId: 'Requester AD object ID',
+  requestedBy: 'Requested by (name)',
+  projectId: 'Project ID',
+  projectRid: 'Project RID',
+  justification: 'Justification',
+  requestType: 'Request type',
+  requestedByEmail: 'Requester email',
+  expiry: 'Expires',
+  customExpiresOn: 'Expiry date and time',
+};
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface ValidateOptions {
+  testMode: boolean;
+  now?: Date;
+}
+
+export function validateCreateForm(platform: Platform, values: CreateFormValues, options: ValidateOptions): FormErrors {
+  const errors: FormErrors = {};
+  for (const field of PLATFORM_FIELDS[platform]) {
+    const value = values[field].trim();
+    const max = MAX_LENGTH[field];
+    if (REQUIRED[platform].includes(field) && value.length === 0) {
+      errors[field] = `Enter the ${FIELD_LABELS[field].toLowerCase()}.`;
+    } else if (max !== undefined && value.length > max) {
+      errors[field] = `${FIELD_LABELS[field]} must be at most ${max} characters.`;
+    }
+  }
+  const email = values.requestedByEmail.trim();
+  if (!errors.requestedByEmail && email.length > 0 && !EMAIL.test(email)) {
+    errors.requestedByEmail = 'Enter an email address like name@example.com.';
+  }
+  if (values.expiry === 'expired' && !options.testMode) {
+    errors.expiry = '“Already expired” is only available when the API is in test mode.';
+  }
+  if (values.expiry === 'custom') {
+    const when = values.customExpiresOn ? new Date(values.customExpiresOn) : null;
+    if (!when || Number.isNaN(when.getTime())) {
+      errors.customExpiresOn = 'Choose the expiry date and time.';
+    } else if (when.getTime() <= (options.now ?? new Date()).getTime()) {
+      errors.customExpiresOn = 'Choose a date and time in the future.';
+    }
+  }
+  return errors;
+}
+
+function expiryChoice(values: CreateFormValues): ExpiryChoice {
+  switch (values.expiry) {
+    case 'days-1':
+      return { expiresInDays: 1 };
+    case 'days-5':
+      return { expiresInDays: 5 };
+    case 'days-29':
+      return { expiresInDays: 29 };
+    case 'expired':
+      return { expiresInDays: -1 };
+    case 'never':
+      return { neverExpires: true };
+    case 'custom':
+      return { expiresOn: new Date(values.customExpiresOn).toISOString() };
+  }
+}
+
+/** The POST body: the platform's fields (blank optional ones left out) plus exactly one expiry key. */
+export function buildCreateBody(platform: Platform, values: CreateFormValues): CreateRequestBody {
+  const optional = (value: string) => {
+    const trimmed = value.trim();
+    return trimmed.length > 0 ? trimmed : undefined;
+  };
+  const expiry = expiryChoice(values);
+  if (platform === 'databricks') {
+    const requestNumber = optional(values.requestNumber);
+    const requestedByAdId = optional(values.requestedByAdId);
+    return {
+      ...(requestNumber ? { requestNumber } : {}),
+      requestType: values.requestType.trim(),
+      ...(requestedByAdId ? { requestedByAdId } : {}),
+      requestedBy: values.requestedBy.trim(),
+      requestedByEmail: values.requestedByEmail.trim(),
+      ...expiry,
+    };
+  }
+  const projectRid = optional(values.projectRid);
+  const justification = optional(values.justification);
+  return {
+    projectId: values.projectId.trim(),
+    ...(projectRid ? { projectRid } : {}),
+    requestType: values.requestType.trim(),
+    ...(justification ? { justification } : {}),
+    requestedByEmail: values.requestedByEmail.trim(),
+    ...expiry,
+  };
+}
+
+const EXPIRY_FIELDS = new Set(['expiresOn', 'expiresInDays', 'neverExpires', 'expiry']);
+
+/**
+ * Places the server's problem+json errors[] on the form: "requestedByEmail", "body.requestedByEmail"
+ * or "body/requestedByEmail" go to that field, expiry keys to the expiry choice; the rest stay general.
+ */
+export function mapServerErrors(platform: Platform, fieldErrors: readonly FieldError[]): { fields: FormErrors; general: string[] } {
+  const fields: FormErrors = {};
+  const general: string[] = [];
+  const known = new Set<string>(PLATFORM_FIELDS[platform]);
+  for (const { field, message } of fieldErrors) {
+    const name = field.split(/[./]/).filter(Boolean).pop() ?? '';
+    if (known.has(name)) {
+      const key = name as FormField;
+      fields[key] = fields[key] ? `${fields[key]} ${message}` : message;
+    } else if (EXPIRY_FIELDS.has(name)) {
+      fields.expiry = fields.expiry ? `${fields.expiry} ${message}` : message;
+    } else {
+      general.push(field ? `${field}: ${message}` : message);
+    }
+  }
+  return { fields, general };
+}

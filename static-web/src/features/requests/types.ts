@@ -1,0 +1,89 @@
+import type { Platform } from '../../lib/platforms';
+
+/** Fields every platform's request item carries under the same name (DESIGN §6). */
+export interface AccessRequestBase {
+  requestType: string;
+  requestedByEmail: string;
+  status: string;
+  /** ISO-8601 UTC; null means "never expires". */
+  expiresOn: string | null;
+  createdAt: string | null;
+  revokedDt: string | null;
+  revokedBy: string | null;
+  notificationCount: number;
+  lastNotificationType: string | null;
+  lastNotificationDt: string | null;
+}
+
+export interface DatabricksRequest extends AccessRequestBase {
+  id: number;
+  requestNumber: string;
+  requestedByAdId: string | null;
+  requestedBy: string;
+}
+
+export interface PalantirRequest extends AccessRequestBase {
+  requestId: string;
+  projectId: string;
+  projectRid: string | null;
+  justification: string | null;
+}
+
+export interface PlatformRequests {
+  databricks: DatabricksRequest;
+  palantir: PalantirRequest;
+}
+
+export type AccessRequest = DatabricksRequest | PalantirRequest;
+
+/** Items of GET pending-notifications: a request plus what the job would send it now. */
+export type ReminderType = '30-Day Reminder' | '7-Day Reminder';
+
+export type PendingNotification = AccessRequest & {
+  daysLeft: number;
+  notificationCount: number;
+  reminderType: ReminderType;
+};
+
+export function isPalantirRequest(item: AccessRequest): item is PalantirRequest {
+  return 'requestId' in item;
+}
+
+/** The platform's primary key as a string: `id` for Databricks, `requestId` for Palantir. */
+export function requestKey(item: AccessRequest): string {
+  return isPalantirRequest(item) ? item.requestId : String(item.id);
+}
+
+/** A short name for a request, for messages and labels. */
+export function requestLabel(item: AccessRequest): string {
+  if (isPalantirRequest(item)) return `project ${item.projectId} (${item.requestId})`;
+  return item.requestNumber ? `request ${item.requestNumber}` : `request #${item.id}`;
+}
+
+export interface DatabricksCreateBody {
+  requestNumber?: string;
+  requestType: string;
+  requestedByAdId?: string;
+  requestedBy: string;
+  requestedByEmail: string;
+}
+
+export interface PalantirCreateBody {
+  projectId: string;
+  projectRid?: string;
+  requestType: string;
+  justification?: string;
+  requestedByEmail: string;
+}
+
+export type ExpiryChoice = { expiresOn: string } | { expiresInDays: number } | { neverExpires: true };
+
+export type CreateRequestBody<P extends Platform = Platform> = (P extends 'databricks'
+  ? DatabricksCreateBody
+  : PalantirCreateBody) &
+  ExpiryChoice;
+
+export interface RequestPage<T> {
+  items: T[];
+  total: number;
+}

@@ -1,0 +1,5 @@
+import { ExpiryNotificationsPage } from '../features/notifications/components/ExpiryNotificationsPage';
+
+export default function DatabricksExpiryNotifications() {
+  return <ExpiryNotificationsPage platform="databricks" />;
+}

@@ -1,0 +1,5 @@
+import { PendingExpiryPage } from '../features/requests/components/PendingExpiryPage';
+
+export default function DatabricksPendingExpiry() {
+  return <PendingExpiryPage platform="databricks" />;
+}

@@ -1,0 +1,5 @@
+import { RevokeExpiredPage } from '../features/revoke/components/RevokeExpiredPage';
+
+export default function DatabricksRevokeExpired() {
+  return <RevokeExpiredPage platform="databricks" />;
+}

@@ -1,0 +1,5 @@
+import { JobHistoryPage } from '../features/jobs/components/JobHistoryPage';
+
+export default function PalantirJobHistory() {
+  return <JobHistoryPage platform="palantir" />;
+}
