@@ -56,7 +56,9 @@ def inspect_request(req: func.HttpRequest) -> func.HttpResponse:
 
 @app.route(route="items/{id}", methods=["GET"])
 def item_by_id(req: func.HttpRequest) -> func.HttpResponse:
-    return func.HttpResponse(json.dumps({"route": "items/{id}", "id": req.route_params["id"]}), mimetype="application/json")
+    return func.HttpResponse(
+        json.dumps({"route": "items/{id}", "id": req.route_params["id"]}), mimetype="application/json"
+    )
 
 
 @app.route(route="items/special", methods=["GET"])
@@ -99,10 +101,22 @@ app.register_functions(blueprint)
 
 @app.timer_trigger(schedule="%SAMPLE_TICK_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def tick(timer: func.TimerRequest) -> None:
-    """Append one JSON line per run to the file named by SAMPLE_TICK_FILE (if set)."""
+    """One JSON line per run (start and end times) to the file named by SAMPLE_TICK_FILE.
+
+    SAMPLE_TICK_SLEEP makes a run outlast the schedule; SAMPLE_TICK_FAIL=1 makes every run raise.
+    """
     target = os.environ.get("SAMPLE_TICK_FILE")
-    if not target:
-        return
-    line = {"at": datetime.now(UTC).isoformat(), "pastDue": timer.past_due, "status": timer.schedule_status}
-    with open(target, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(line) + "\n")
+    started = time.time()
+    time.sleep(float(os.environ.get("SAMPLE_TICK_SLEEP", "0")))
+    if target:
+        line = {
+            "start": started,
+            "end": time.time(),
+            "at": datetime.now(UTC).isoformat(),
+            "pastDue": timer.past_due,
+            "status": timer.schedule_status,
+        }
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")
+    if os.environ.get("SAMPLE_TICK_FAIL") == "1":
+        raise RuntimeError("tick failed on purpose")
