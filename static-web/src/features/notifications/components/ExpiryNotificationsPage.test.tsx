@@ -1,0 +1,165 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { ACTIVE_JOB, pendingNotification } from '../../../test/fixtures';
+import { json, mockApi, problem, type RecordedCall } from '../../../test/mock-api';
+import { renderAt } from '../../../test/render';
+import type { PendingNotification } from '../../requests/types';
+
+const BASE = '/api/databricks/access-requests';
+const CANDIDATES: PendingNotification[] = [
+  pendingNotification({ id: 1, requestNumber: 'DBR-1', requestedByEmail: 'alice@example.com', daysLeft: 25 }),
+  pendingNotification({ id: 2, requestNumber: 'DBR-2', requestedByEmail: 'bob@example.com', daysLeft: 6, reminderType: '7-Day Reminder', notificationCount: 1 }),
+  pendingNotification({ id: 3, requestNumber: 'DBR-3', requestedByEmail: 'alice@example.com', daysLeft: 12 }),
+];
+
+const RESULT = {
+  message: 'Sent 2 of 3 notifications.',
+  jobId: 'job-7',
+  notifiedCount: 2,
+  failedCount: 1,
+  notifications: [
+    { requestId: 1, email: 'alice@example.com', reminderType: '30-Day Reminder', daysLeft: 25, sentAt: '2025-03-04T10:00:10Z' },
+    { requestId: 3, email: 'alice@example.com', reminderType: '30-Day Reminder', daysLeft: 12, sentAt: '2025-03-04T10:00:10Z' },
+  ],
+  failures: [{ requestId: 2, email: 'bob@example.com', reminderType: '7-Day Reminder', error: 'Simulated failure for bob@example.com' }],
+  performance: { parallelMs: 10_150, estimatedSequentialMs: 30_300, speedup: 2.985 },
+};
+
+function setup(options: { testSimulation?: boolean; candidates?: PendingNotification[] } = {}) {
+  const posts: RecordedCall[] = [];
+  const api = mockApi({
+    'GET /api/health': json({ status: 'ok', database: 'ok', testSimulation: options.testSimulation ?? true }),
+    [`GET ${BASE}/notification-job-status`]: json({ isLocked: false, activeJob: null }),
+    [`GET ${BASE}/pending-notifications`]: json(options.candidates ?? CANDIDATES),
+    [`POST ${BASE}/send-expiry-notifications`]: (call) => {
+      posts.push(call);
+      return json(RESULT);
+    },
+  });
+  const user = userEvent.setup();
+  renderAt('/databricks/notifications');
+  return { api, posts, user };
+}
+
+async function readyButton() {
+  const button = await screen.findByRole('button', { name: 'Trigger Notification to All (3)' });
+  await vi.waitFor(() => {
+    expect(button).toBeEnabled();
+  });
+  return button;
+}
+
+describe('ExpiryNotificationsPage', () => {
+  it('lists the candidates with reminder type and days left', async () => {
+    setup();
+    await readyButton();
+    const table = screen.getByRole('table', { name: 'Requests due an expiry reminder' });
+    const headers = within(table).getAllByRole('columnheader').map((th) => th.textContent);
+    expect(headers).toEqual(expect.arrayContaining(['Request', 'Requested by', 'Days left', 'Reminder to send', 'Expires']));
+    const bobRow = within(table).getByText('DBR-2').closest('tr');
+    expect(bobRow).not.toBeNull();
+    expect(within(bobRow as HTMLElement).getByText('7-Day Reminder')).toBeInTheDocument();
+    expect(within(bobRow as HTMLElement).getByText('6')).toBeInTheDocument();
+  });
+
+  it('offers the Test Mode radios with their exact labels, Normal selected', async () => {
+    setup();
+    await readyButton();
+    const group = screen.getByRole('group', { name: 'Test Mode' });
+    const radios = within(group).getAllByRole('radio');
+    expect(radios.map((r) => r.getAttribute('value'))).toEqual(['normal', 'random', 'pick']);
+    expect(within(group).getByRole('radio', { name: 'Normal' })).toBeChecked();
+    expect(within(group).getByRole('radio', { name: 'Random failures' })).not.toBeChecked();
+    expect(within(group).getByRole('radio', { name: 'Pick emails to fail' })).not.toBeChecked();
+  });
+
+  it('Normal sends no test parameter', async () => {
+    const { posts, user } = setup();
+    await user.click(await readyButton());
+    await screen.findByText('Sent 2 of 3 notifications.');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.url.search).toBe('');
+  });
+
+  it('Random failures sends simulateFailures=true', async () => {
+    const { posts, user } = setup();
+    const button = await readyButton();
+    await user.click(screen.getByRole('radio', { name: 'Random failures' }));
+    await user.click(button);
+    await screen.findByText('Sent 2 of 3 notifications.');
+    expect(posts[0]?.url.searchParams.get('simulateFailures')).toBe('true');
+    expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual([]);
+  });
+
+  it('Pick emails to fail shows one checkbox per distinct email and sends a failEmail per ticked one', async () => {
+    const { posts, user } = setup();
+    const button = await readyButton();
+    expect(screen.queryByRole('checkbox')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('radio', { name: 'Pick emails to fail' }));
+    const picks = screen.getByRole('group', { name: 'Emails to fail' });
+    expect(within(picks).getAllByRole<HTMLInputElement>('checkbox').map((c) => c.labels?.[0]?.textContent)).toEqual([
+      'alice@example.com',
+      'bob@example.com',
+    ]);
+    await user.click(within(picks).getByRole('checkbox', { name: 'bob@example.com' }));
+    await user.click(button);
+    await screen.findByText('Sent 2 of 3 notifications.');
+    expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual(['bob@example.com']);
+    expect(posts[0]?.url.searchParams.has('simulateFailures')).toBe(false);
+  });
+
+  it('sends every ticked email as a repeated failEmail parameter', async () => {
+    const { posts, user } = setup();
+    const button = await readyButton();
+    await user.click(screen.getByRole('radio', { name: 'Pick emails to fail' }));
+    await user.click(screen.getByRole('checkbox', { name: 'alice@example.com' }));
+    await user.click(screen.getByRole('checkbox', { name: 'bob@example.com' }));
+    await user.click(screen.getByRole('checkbox', { name: 'alice@example.com' }));
+    await user.click(screen.getByRole('checkbox', { name: 'alice@example.com' }));
+    await user.click(button);
+    await screen.findByText('Sent 2 of 3 notifications.');
+    expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual(['alice@example.com', 'bob@example.com']);
+  });
+
+  it('shows the result: counts, sent and failed lists, parallel vs sequential time and speedup', async () => {
+    const { user } = setup();
+    await user.click(await readyButton());
+    const result = await screen.findByRole('region', { name: 'Last run' });
+    expect(within(result).getByText('Sent').nextElementSibling).toHaveTextContent('2');
+    expect(within(result).getByText('Failed').nextElementSibling).toHaveTextContent('1');
+    expect(within(result).getByText('Parallel time').nextElementSibling).toHaveTextContent('10.2 s');
+    expect(within(result).getByText('Estimated sequential time').nextElementSibling).toHaveTextContent('30.3 s');
+    expect(within(result).getByText('Speedup').nextElementSibling).toHaveTextContent('3.0×');
+    const sent = within(result).getByRole('table', { name: 'Notifications sent' });
+    expect(within(sent).getAllByRole('row')).toHaveLength(3);
+    const failed = within(result).getByRole('table', { name: 'Notifications that failed' });
+    expect(within(failed).getByText('bob@example.com')).toBeInTheDocument();
+    expect(within(failed).getByText('Simulated failure for bob@example.com')).toBeInTheDocument();
+  });
+
+  it('offers only Normal when the API is not in test mode', async () => {
+    setup({ testSimulation: false });
+    await readyButton();
+    await vi.waitFor(() => {
+      expect(screen.getByRole('radio', { name: 'Random failures' })).toBeDisabled();
+    });
+    expect(screen.getByRole('radio', { name: 'Pick emails to fail' })).toBeDisabled();
+    expect(screen.getByRole('radio', { name: 'Normal' })).toBeEnabled();
+  });
+
+  it('a 409 shows the running job in the banner and disables the trigger', async () => {
+    const { api, user } = setup();
+    api.set(`POST ${BASE}/send-expiry-notifications`, problem(409, 'Job already running', { activeJob: { ...ACTIVE_JOB, jobType: 'ExpiryNotificationDatabricks' } }));
+    const button = await readyButton();
+    await user.click(button);
+    expect(await screen.findByRole('status')).toHaveTextContent('Job is currently running — Started by func-host-2');
+    expect(button).toBeDisabled();
+  });
+
+  it('disables the trigger when nobody needs a reminder', async () => {
+    setup({ candidates: [] });
+    expect(await screen.findByText('No request needs a reminder right now.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Trigger Notification to All (0)' })).toBeDisabled();
+  });
+});

@@ -1,0 +1,154 @@
+import { fireEvent, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ACTIVE_JOB, databricksRequest, palantirRequest } from '../../../test/fixtures';
+import { json, mockApi, problem } from '../../../test/mock-api';
+import { advance, renderAt } from '../../../test/render';
+import type { JobStatus } from '../../jobs/types';
+import type { AccessRequest } from '../../requests/types';
+
+const UNLOCKED: JobStatus = { isLocked: false, activeJob: null };
+const LOCKED: JobStatus = { isLocked: true, activeJob: ACTIVE_JOB };
+
+function revokeServer(platform: 'databricks' | 'palantir', initial: { status: JobStatus; expired: AccessRequest[] }) {
+  const state = { ...initial };
+  const base = `/api/${platform}/access-requests`;
+  const api = mockApi({
+    [`GET ${base}/revoke-job-status`]: () => json(state.status),
+    [`GET ${base}/pending-expiry`]: () => json(state.expired),
+  });
+  return { api, state, base };
+}
+
+const TWO_EXPIRED = [databricksRequest({ id: 1, requestNumber: 'DBR-1' }), databricksRequest({ id: 2, requestNumber: 'DBR-2' })];
+
+describe('RevokeExpiredPage', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('lists the expired requests and names the button after their count', async () => {
+    revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
+    renderAt('/databricks/revoke');
+    const button = await screen.findByRole('button', { name: 'Run Revoke Job (2)' });
+    await vi.waitFor(() => {
+      expect(button).toBeEnabled();
+    });
+    const table = screen.getByRole('table', { name: 'Expired requests that are still active' });
+    expect(within(table).getAllByRole('columnheader').map((th) => th.textContent)).toContain('Expires');
+    expect(within(table).getByText('DBR-2')).toBeInTheDocument();
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+  });
+
+  it('disables the button when there is nothing to revoke', async () => {
+    revokeServer('databricks', { status: UNLOCKED, expired: [] });
+    renderAt('/databricks/revoke');
+    expect(await screen.findByText('No expired requests are waiting to be revoked.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Run Revoke Job (0)' })).toBeDisabled();
+  });
+
+  it('shows the yellow running-job banner (role=status) and disables the button when locked on load', async () => {
+    revokeServer('databricks', { status: LOCKED, expired: TWO_EXPIRED });
+    renderAt('/databricks/revoke');
+    const banner = await screen.findByRole('status');
+    expect(banner).toHaveTextContent(/^Job is currently running — Started by func-host-2 at .+/);
+    expect(banner).toHaveTextContent('The button is disabled. This page will auto-refresh when the job completes.');
+    expect(banner).toHaveClass('job-banner');
+    const time = within(banner).getByText((_, el) => el?.tagName === 'TIME');
+    expect(time).toHaveAttribute('title', '2025-03-04T10:15:30.000Z (UTC)');
+    expect(await screen.findByRole('button', { name: 'Run Revoke Job (2)' })).toBeDisabled();
+  });
+
+  it('on a 409 shows the active job and polls every 3 s; on unlock clears the banner, re-enables and refreshes the list', async () => {
+    vi.useFakeTimers();
+    const { api, state, base } = revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
+    api.set(`POST ${base}/revoke-expired`, () => {
+      state.status = LOCKED; // another tab's job holds the lock
+      return problem(409, 'Job already running', {
+        detail: 'RevokeExpiredDatabricks is already running on func-host-2.',
+        activeJob: ACTIVE_JOB,
+      });
+    });
+    renderAt('/databricks/revoke');
+    await advance();
+    const button = screen.getByRole('button', { name: 'Run Revoke Job (2)' });
+    expect(button).toBeEnabled();
+
+    fireEvent.click(button);
+    await advance();
+    expect(screen.getByRole('status')).toHaveTextContent('Job is currently running — Started by func-host-2 at');
+    expect(screen.getByRole('alert')).toHaveTextContent('Job already running: RevokeExpiredDatabricks is already running on func-host-2.');
+    expect(screen.getByRole('button', { name: 'Run Revoke Job (2)' })).toBeDisabled();
+
+    const statusCalls = api.callsTo(`GET ${base}/revoke-job-status`).length;
+    await advance(3000);
+    expect(api.callsTo(`GET ${base}/revoke-job-status`)).toHaveLength(statusCalls + 1);
+    expect(screen.getByRole('status')).toBeInTheDocument();
+    expect(api.callsTo(`GET ${base}/pending-expiry`)).toHaveLength(1);
+
+    // The other job finishes and revoked both requests.
+    state.status = UNLOCKED;
+    state.expired = [];
+    await advance(3000);
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(api.callsTo(`GET ${base}/pending-expiry`)).toHaveLength(2);
+    expect(screen.getByRole('button', { name: 'Run Revoke Job (0)' })).toBeDisabled();
+  });
+
+  it('re-enables the button after unlock when there is still work', async () => {
+    vi.useFakeTimers();
+    const { state } = revokeServer('databricks', { status: LOCKED, expired: TWO_EXPIRED });
+    renderAt('/databricks/revoke');
+    await advance();
+    expect(screen.getByRole('button', { name: 'Run Revoke Job (2)' })).toBeDisabled();
+    state.status = UNLOCKED;
+    state.expired = [TWO_EXPIRED[0] as AccessRequest];
+    await advance(3000);
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Run Revoke Job (1)' })).toBeEnabled();
+  });
+
+  it('on a 200 shows the result and refreshes the list (Palantir endpoints)', async () => {
+    const { api, state, base } = revokeServer('palantir', { status: UNLOCKED, expired: [palantirRequest()] });
+    api.set(`POST ${base}/revoke-expired`, () => {
+      state.expired = [];
+      return json({
+        message: 'Revoked 1 expired request.',
+        jobId: 'job-42',
+        revokedCount: 1,
+        revokedAt: '2025-03-04T10:16:00Z',
+      });
+    });
+    const user = userEvent.setup();
+    renderAt('/palantir/revoke');
+    const button = await screen.findByRole('button', { name: 'Run Revoke Job (1)' });
+    await vi.waitFor(() => {
+      expect(button).toBeEnabled();
+    });
+    await user.click(button);
+
+    const result = await screen.findByRole('region', { name: 'Last run' });
+    expect(result).toHaveTextContent('Revoked 1 expired request.');
+    expect(result).toHaveTextContent('1 request');
+    expect(result).toHaveTextContent('job-42');
+    expect(await screen.findByRole('button', { name: 'Run Revoke Job (0)' })).toBeDisabled();
+    expect(api.callsTo(`POST ${base}/revoke-expired`)).toHaveLength(1);
+    expect(api.calls.every((c) => !c.path.startsWith('/api/databricks'))).toBe(true);
+  });
+
+  it('says in words why the job did not run (403)', async () => {
+    const { api, base } = revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
+    api.set(`POST ${base}/revoke-expired`, problem(403, 'Forbidden', { detail: 'Role access-admin is required.' }));
+    const user = userEvent.setup();
+    renderAt('/databricks/revoke');
+    const button = await screen.findByRole('button', { name: 'Run Revoke Job (2)' });
+    await vi.waitFor(() => {
+      expect(button).toBeEnabled();
+    });
+    await user.click(button);
+    expect(await screen.findByRole('alert')).toHaveTextContent('The job did not run. Forbidden: Role access-admin is required.');
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+    expect(button).toBeEnabled();
+  });
+});
