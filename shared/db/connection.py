@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any
 
 from shared.db.dialect import Dialect
 from shared.platforms import Platform
@@ -15,17 +15,11 @@ from shared.platforms import Platform
 Row = dict[str, Any]
 
 
-class DbApiConnection(Protocol):
-    def cursor(self) -> Any: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
-    def close(self) -> None: ...
-
-
 class Connection:
     """Autocommit outside `transaction()`: a read never holds locks beyond its own statement."""
 
-    def __init__(self, raw: DbApiConnection, dialect: Dialect) -> None:
+    def __init__(self, raw: Any, dialect: Dialect) -> None:
+        # Any: sqlite3 and pyodbc connections share DB-API's shape but no common type.
         self.raw = raw
         self.dialect = dialect
         self._in_transaction = False
@@ -101,7 +95,7 @@ class Connection:
             if self.dialect.name == "sqlite":
                 self.raw.cursor().execute("BEGIN IMMEDIATE")
             else:
-                self.raw.autocommit = False  # type: ignore[attr-defined]
+                self.raw.autocommit = False
             try:
                 yield self
             except BaseException:
@@ -111,7 +105,7 @@ class Connection:
                 self.raw.commit()
         finally:
             if self.dialect.name != "sqlite":
-                self.raw.autocommit = True  # type: ignore[attr-defined]
+                self.raw.autocommit = True
             self._in_transaction = False
 
     def close(self) -> None:

@@ -1,0 +1,49 @@
+"""Flow 2: revoke expired access for one platform, in one transaction with one cutoff."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.db import connect
+from shared.jobs.locked_run import JobBusy, JobContext, JobDone, WorkResult, run_locked
+from shared.platforms import JobKind, Platform
+from shared.repositories.access_requests import database_now, revoke_expired
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RevokeReport:
+    revoked_count: int
+    revoked_at: datetime | None  # the cutoff, from the database clock; None if not reached
+    stopped_for_lost_lock: bool = False
+
+
+def revoke_now(settings: Settings, platform: Platform) -> tuple[int, datetime]:
+    """Both statements in one transaction, with one cutoff read from the database clock, so a
+    request expiring while the job runs is either fully revoked or left alone."""
+    with connect(settings) as conn, conn.transaction():
+        cutoff = database_now(conn)
+        return revoke_expired(conn, platform, cutoff=cutoff), cutoff
+
+
+async def run_revoke_job(
+    settings: Settings, platform: Platform, *, started_by: str
+) -> JobDone[RevokeReport] | JobBusy:
+    async def work(context: JobContext) -> WorkResult[RevokeReport]:
+        if settings.revoke_demo_delay_seconds:
+            # SPEC step 2: time to open a second tab and watch the lock hold.
+            lost = asyncio.create_task(context.lock_lost.wait())
+            await asyncio.wait({lost}, timeout=settings.revoke_demo_delay_seconds)
+            lost.cancel()
+        if context.lock_lost.is_set():
+            return WorkResult(RevokeReport(0, None, stopped_for_lost_lock=True), processed=0, failed=0)
+        count, cutoff = await asyncio.to_thread(revoke_now, settings, platform)
+        log.info("%s: revoked %d expired requests (cutoff %s)", platform.name, count, cutoff.isoformat())
+        return WorkResult(RevokeReport(count, cutoff), processed=count, failed=0)
+
+    return await run_locked(settings, platform.job_type(JobKind.REVOKE), started_by, work)

@@ -1,0 +1,1 @@
+"""Reminder emails: the message, and the senders (simulated or SMTP)."""
