@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.devhost.harness import REPO_ROOT, SAMPLE_APP, DevhostProcess, devhost_env, free_port
-
-StartDevhost = Callable[..., DevhostProcess]
+from tests.devhost.harness import (
+    REPO_ROOT,
+    SAMPLE_APP,
+    DevhostProcess,
+    StartDevhost,
+    devhost_env,
+    free_port,
+)
 
 
 @pytest.fixture

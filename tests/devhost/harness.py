@@ -39,9 +39,7 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
 class DevhostProcess:
     """One `python -m devhost` child; output goes to files so a full pipe can never stall it."""
 
-    def __init__(
-        self, args: list[str], env: dict[str, str], cwd: Path, log_dir: Path, port: int | None
-    ) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, log_dir: Path, port: int | None) -> None:
         self.port = port
         self.stdout_path = log_dir / f"devhost-{id(self)}.out"
         self.stderr_path = log_dir / f"devhost-{id(self)}.err"
@@ -120,3 +118,6 @@ def devhost_env(**overrides: str | None) -> dict[str, str]:
         else:
             env[key] = value
     return env
+
+
+StartDevhost = Callable[..., DevhostProcess]

@@ -91,6 +91,12 @@ def cookies(req: func.HttpRequest) -> func.HttpResponse:
     return response
 
 
+@app.route(route="whoami", methods=["GET"])
+def whoami(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
+    body = {"functionName": context.function_name, "invocationId": context.invocation_id}
+    return func.HttpResponse(json.dumps(body), mimetype="application/json")
+
+
 @blueprint.route(route="from-blueprint", methods=["GET"])
 def from_blueprint(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse("blueprint")

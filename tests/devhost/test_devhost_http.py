@@ -34,9 +34,7 @@ def test_functions_are_served_under_the_route_prefix_from_host_json(
     assert default_prefix.status_code == 404
 
 
-def test_sync_async_and_blueprint_functions_all_answer(
-    sample_host: DevhostProcess, client: httpx.Client
-) -> None:
+def test_sync_async_and_blueprint_functions_all_answer(sample_host: DevhostProcess, client: httpx.Client) -> None:
     assert client.get(sample_host.url("/sample/async-hello")).json() == {"async": True}
     assert client.get(sample_host.url("/sample/from-blueprint")).text == "blueprint"
 
@@ -51,9 +49,7 @@ def test_response_content_type_is_mimetype_plus_charset_for_text(
     assert as_json.headers["content-type"] == "application/json"
 
 
-def test_wrong_method_on_a_known_route_is_405_with_allow(
-    sample_host: DevhostProcess, client: httpx.Client
-) -> None:
+def test_wrong_method_on_a_known_route_is_405_with_allow(sample_host: DevhostProcess, client: httpx.Client) -> None:
     response = client.delete(sample_host.url("/sample/echo"))
     assert response.status_code == 405
     assert response.headers["allow"] == "POST, PUT"
@@ -95,9 +91,7 @@ def test_a_literal_route_wins_over_a_parameter_in_the_same_place(
 def test_query_parameters_and_repeated_keys(sample_host: DevhostProcess, client: httpx.Client) -> None:
     # given a query string with a repeated key and an empty value
     response = client.get(
-        sample_host.url(
-            "/sample/inspect/q?failEmail=a%40x.com&failEmail=b%40x.com&empty=&simulateFailures=true"
-        ),
+        sample_host.url("/sample/inspect/q?failEmail=a%40x.com&failEmail=b%40x.com&empty=&simulateFailures=true"),
         headers={"X-Test": "header-value"},
     )
     body = response.json()
@@ -129,9 +123,7 @@ def test_request_body_and_content_type_round_trip(sample_host: DevhostProcess, c
     assert as_bytes.headers["content-type"] == "application/octet-stream"
 
 
-def test_repeated_response_headers_and_empty_204_are_kept(
-    sample_host: DevhostProcess, client: httpx.Client
-) -> None:
+def test_repeated_response_headers_and_empty_204_are_kept(sample_host: DevhostProcess, client: httpx.Client) -> None:
     response = client.get(sample_host.url("/sample/cookies"))
     assert response.status_code == 204
     assert response.content == b""
@@ -197,3 +189,9 @@ def test_root_says_the_front_end_is_not_built_and_where_the_api_is(
 def test_problem_bodies_are_json(sample_host: DevhostProcess, client: httpx.Client) -> None:
     body = client.post(sample_host.url("/sample/hello")).text
     assert json.loads(body)["title"] == "Method Not Allowed"
+
+
+def test_functions_asking_for_context_get_one(sample_host: DevhostProcess, client: httpx.Client) -> None:
+    body = client.get(sample_host.url("/sample/whoami")).json()
+    assert body["functionName"] == "whoami"
+    assert re.fullmatch(r"[0-9a-f-]{36}", body["invocationId"])

@@ -1,0 +1,107 @@
+"""Starting, configuring and stopping the devhost process."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.devhost.harness import REPO_ROOT, StartDevhost, devhost_env, free_port, wait_until
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_shuts_down_cleanly_with_exit_code_0(start_devhost: StartDevhost, sig: int) -> None:
+    # given a running host with its timers on
+    host = start_devhost(env=devhost_env(DEVHOST_DISABLE_TIMERS=None))
+    assert httpx.get(host.url("/sample/hello")).status_code == 200
+    # when it is sent the signal
+    code = host.terminate(sig)
+    # then it stops by itself, cleanly
+    assert code == 0, host.stderr
+    assert "devhost stopped" in host.stderr
+    assert "Traceback" not in host.stderr
+
+
+def test_sigterm_lets_a_request_in_flight_finish(start_devhost: StartDevhost) -> None:
+    # given a slow request in flight
+    host = start_devhost()
+    results: dict[str, httpx.Response] = {}
+
+    def call_slow() -> None:
+        results["slow"] = httpx.get(host.url("/sample/slow?seconds=2"), timeout=30.0)
+
+    caller = threading.Thread(target=call_slow)
+    caller.start()
+    try:
+        assert _wait_for_log(host.stderr_path, "Executing 'Functions.slow'")
+        # when SIGTERM arrives
+        code = host.terminate()
+    finally:
+        caller.join(timeout=30.0)
+    # then the request still got its answer and the host exited 0
+    assert results["slow"].text == "slow done"
+    assert code == 0
+
+
+def test_port_defaults_to_the_port_environment_variable(start_devhost: StartDevhost) -> None:
+    # given PORT in the environment and no --port
+    port = free_port()
+    host = start_devhost(env=devhost_env(PORT=str(port)), port=None, wait=False)
+    host.port = port
+    # then the host listens there
+    host.wait_ready()
+    assert httpx.get(host.url("/sample/hello")).text == "hello world"
+
+
+def test_a_port_in_use_stops_start_up_with_a_clear_message(start_devhost: StartDevhost) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        host = start_devhost(port=port, wait=False)
+        assert host.wait_exit() == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in host.stderr
+
+
+def test_an_unknown_app_stops_start_up_with_a_clear_message(start_devhost: StartDevhost) -> None:
+    host = start_devhost(app="tests.devhost.no_such_module:app", wait=False)
+    assert host.wait_exit() == 1
+    assert "cannot import app module 'tests.devhost.no_such_module'" in host.stderr
+    other = start_devhost(app="tests.devhost.sample_app:no_such_app", wait=False)
+    assert other.wait_exit() == 1
+    assert "has no attribute 'no_such_app'" in other.stderr
+
+
+def test_an_empty_route_prefix_serves_functions_at_the_root(start_devhost: StartDevhost, tmp_path: Path) -> None:
+    # given an app module whose host.json sets routePrefix ""
+    package = tmp_path / "prefixless"
+    package.mkdir()
+    (package / "prefixless_app.py").write_text(
+        "from tests.devhost.sample_app import app  # noqa: F401\n", encoding="utf-8"
+    )
+    (package / "host.json").write_text('{"version": "2.0", "extensions": {"http": {"routePrefix": ""}}}')
+    env = devhost_env(PYTHONPATH=f"{REPO_ROOT}:{package}", DEVHOST_STATIC_DIR=str(tmp_path / "none"))
+    # when the host serves it
+    host = start_devhost(env=env, app="prefixless_app:app")
+    # then functions answer at the root, and other paths are still 404
+    assert httpx.get(host.url("/hello")).text == "hello world"
+    assert httpx.get(host.url("/sample/hello")).status_code == 404
+    assert f"hello: [GET] {host.base_url}/hello" in host.stdout
+
+
+def test_two_hosts_run_side_by_side_on_different_ports(start_devhost: StartDevhost) -> None:
+    # given two hosts of the same app (as two scaled-out Function instances)
+    first = start_devhost()
+    second = start_devhost()
+    # then both serve independently
+    assert first.port != second.port
+    assert httpx.get(first.url("/sample/hello")).status_code == 200
+    assert httpx.get(second.url("/sample/hello")).status_code == 200
+
+
+def _wait_for_log(path: Path, text: str, timeout: float = 10.0) -> bool:
+    return wait_until(lambda: text in path.read_text(encoding="utf-8", errors="replace"), timeout)
