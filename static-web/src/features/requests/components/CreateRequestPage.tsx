@@ -114,7 +114,6 @@ export function CreateRequestPage({ platform }: { platform: Platform }) {
       required,
       'aria-invalid': errors[field] ? true : undefined,
       'aria-describedby': describedBy(field),
-      disabled: submitting,
     } as const;
     return (
       <div className="field" key={field}>
@@ -190,8 +189,6 @@ export function CreateRequestPage({ platform }: { platform: Platform }) {
         <fieldset
           className="field"
           aria-describedby={errors.expiry ? errorId('expiry') : undefined}
-          aria-invalid={errors.expiry ? true : undefined}
-          disabled={submitting}
         >
           <legend>Expires</legend>
           <div className="radio-row">
