@@ -73,9 +73,7 @@ def read_functions(app: Any) -> AppFunctions:
     return AppFunctions(http=tuple(http), timers=tuple(timers), skipped=tuple(skipped))
 
 
-def _read_one(
-    function: _Function, http: list[HttpFunction], timers: list[TimerFunction], skipped: list[str]
-) -> None:
+def _read_one(function: _Function, http: list[HttpFunction], timers: list[TimerFunction], skipped: list[str]) -> None:
     user_function = function.get_user_function()
     name = function.get_function_name() or user_function.__name__
     bindings: list[dict[str, Any]] = json.loads(function.get_function_json()).get("bindings", [])
@@ -133,9 +131,7 @@ def _wants_context(
         if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             continue
         kind = "output binding" if parameter.name in output_names else "parameter"
-        log.warning(
-            "Function %s: %s '%s' is not supported by devhost; calls will fail", name, kind, parameter.name
-        )
+        log.warning("Function %s: %s '%s' is not supported by devhost; calls will fail", name, kind, parameter.name)
     return "context" in parameters
 
 

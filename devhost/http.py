@@ -8,6 +8,7 @@ its `func.HttpResponse` goes back with its status, headers and content type
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -18,6 +19,8 @@ from urllib.parse import parse_qsl
 
 import azure.functions as func
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -81,9 +84,7 @@ def _parse(function: HttpFunction) -> RouteTemplate:
         raise ValueError(f"function '{function.name}': {exc}") from exc
 
 
-def problem(
-    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
-) -> Response:
+def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
     """An RFC 9457 problem+json response."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return Response(
@@ -195,6 +196,10 @@ class FunctionsHttpApp:
                 invocation_id=invocation_id,
             )
             return from_function_response(result)
+        except asyncio.CancelledError:
+            # uvicorn's shutdown grace ran out; a sync handler's thread is left to die with the process.
+            log.warning("Function '%s' abandoned: the host is shutting down (Id=%s)", function.name, invocation_id)
+            raise
         except Exception:
             # The traceback goes to the log only: exception text can hold secrets or SQL.
             log.exception("Function '%s' failed (Id=%s)", function.name, invocation_id)
@@ -209,7 +214,25 @@ class FunctionsHttpApp:
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
-def build_asgi_app(dispatcher: FunctionsHttpApp, lifespan: Lifespan | None = None) -> Starlette:
+def build_asgi_app(
+    dispatcher: FunctionsHttpApp,
+    lifespan: Lifespan | None = None,
+    cors_origins: Sequence[str] = (),
+    cors_credentials: bool = False,
+) -> Starlette:
     # One catch-all route: the dispatcher does the Functions-style matching itself.
     routes = [Route("/{path:path}", endpoint=dispatcher.handle, methods=ALL_METHODS)]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = []
+    if cors_origins:
+        # local.settings.json Host.CORS, as `func start` applies it.
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["*"],
+                allow_headers=["*"],
+                expose_headers=["*"],
+                allow_credentials=cors_credentials,
+            )
+        )
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -115,9 +115,7 @@ def new_invocation_id() -> str:
     return str(uuid.uuid4())
 
 
-async def call_user_function(
-    function: FunctionInfo, trigger_value: Any, *, reason: str, invocation_id: str
-) -> Any:
+async def call_user_function(function: FunctionInfo, trigger_value: Any, *, reason: str, invocation_id: str) -> Any:
     """Invoke one function, logging like Core Tools; exceptions propagate to the caller."""
     function_name = function.name
     user_function = function.user_function

@@ -188,9 +188,7 @@ def _check_optional_tail(segments: Sequence[Segment], text: str) -> None:
         param = segment.single_param
         optional = param is not None and (param.optional or param.default is not None or param.catch_all)
         if seen_optional and not optional:
-            raise RouteTemplateError(
-                f"route '{text}': an optional parameter may only be followed by optional ones"
-            )
+            raise RouteTemplateError(f"route '{text}': an optional parameter may only be followed by optional ones")
         seen_optional = seen_optional or optional
         if param is None:
             for part in segment.parts[:-1]:

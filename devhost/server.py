@@ -78,7 +78,7 @@ class Host:
     def describe(self) -> str:
         """The start-up banner: every function found, as `func start` lists them."""
         lines = ["", "Functions:", ""]
-        for route in self.table.routes:
+        for route in sorted(self.table.routes, key=lambda r: r.function.name.casefold()):
             function = route.function
             methods = ",".join(function.methods) if function.methods else "ALL"
             note = ""
@@ -86,7 +86,7 @@ class Host:
                 note = f" (authLevel {function.auth_level}: not enforced locally, as with func start)"
             url = self.table.url_of(route, self.base_url)
             lines.append(f"        {function.name}: [{methods}] {url}{note}")
-        for timer in self.timers:
+        for timer in sorted(self.timers, key=lambda t: t.function.name.casefold()):
             state = "" if self.timers_enabled else " (timers disabled by DEVHOST_DISABLE_TIMERS)"
             lines.append(
                 f"        {timer.function.name}: timerTrigger '{timer.schedule.expression}' (UTC)"
@@ -117,7 +117,12 @@ class Host:
             finally:
                 await scheduler.stop(self.shutdown_seconds)
 
-        return build_asgi_app(FunctionsHttpApp(self.table, self.static), lifespan=lifespan)
+        return build_asgi_app(
+            FunctionsHttpApp(self.table, self.static),
+            lifespan=lifespan,
+            cors_origins=self.local_settings.cors_origins,
+            cors_credentials=self.local_settings.cors_credentials,
+        )
 
     def run(self) -> int:
         config = uvicorn.Config(
@@ -205,7 +210,8 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
         static=None,
         shutdown_seconds=shutdown_seconds,
     )
-    host.static = StaticSite(static_root, api_base_url=f"{host.base_url}/{table.prefix}")
+    api_base_url = f"{host.base_url}/{table.prefix}/" if table.prefix else f"{host.base_url}/"
+    host.static = StaticSite(static_root, api_base_url=api_base_url)
     return host
 
 

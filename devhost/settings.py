@@ -47,6 +47,8 @@ class LocalSettings:
     applied: tuple[str, ...] = ()
     overridden: tuple[str, ...] = ()
     local_http_port: int | None = None
+    cors_origins: tuple[str, ...] = ()
+    cors_credentials: bool = False
 
 
 def load_local_settings(path: Path, environ: MutableMapping[str, str]) -> LocalSettings:
@@ -73,8 +75,17 @@ def load_local_settings(path: Path, environ: MutableMapping[str, str]) -> LocalS
     port = host.get("LocalHttpPort") if isinstance(host, dict) else None
     if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
         raise SettingsError(f"{path}: 'Host.LocalHttpPort' must be a number, got {port!r}")
+    cors = host.get("CORS", "") if isinstance(host, dict) else ""
+    if not isinstance(cors, str):
+        raise SettingsError(f"{path}: 'Host.CORS' must be a comma-separated string of origins")
+    credentials = host.get("CORSCredentials", False) if isinstance(host, dict) else False
     return LocalSettings(
-        path=path, applied=tuple(applied), overridden=tuple(overridden), local_http_port=port
+        path=path,
+        applied=tuple(applied),
+        overridden=tuple(overridden),
+        local_http_port=port,
+        cors_origins=tuple(origin.strip() for origin in cors.split(",") if origin.strip()),
+        cors_credentials=credentials is True,
     )
 
 

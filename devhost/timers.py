@@ -90,9 +90,7 @@ def prepare_timers(
     prepared: list[ScheduledTimer] = []
     for function in functions:
         what = f"timer '{function.name}' schedule '{function.schedule}'"
-        expression = resolve_setting_references(
-            function.schedule, environ=environ, defaults=defaults, what=what
-        )
+        expression = resolve_setting_references(function.schedule, environ=environ, defaults=defaults, what=what)
         try:
             schedule = parse_ncrontab(expression)
         except ValueError as exc:

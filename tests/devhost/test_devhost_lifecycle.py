@@ -105,3 +105,23 @@ def test_two_hosts_run_side_by_side_on_different_ports(start_devhost: StartDevho
 
 def _wait_for_log(path: Path, text: str, timeout: float = 10.0) -> bool:
     return wait_until(lambda: text in path.read_text(encoding="utf-8", errors="replace"), timeout)
+
+
+def test_local_settings_host_cors_is_applied_like_func_start(start_devhost: StartDevhost, tmp_path: Path) -> None:
+    # given local.settings.json allowing the Vite dev server's origin
+    (tmp_path / "local.settings.json").write_text(
+        '{"Values": {}, "Host": {"CORS": "http://localhost:5173"}}', encoding="utf-8"
+    )
+    host = start_devhost(cwd=tmp_path)
+    # when that origin makes a preflight and a request, and another origin a request
+    preflight = httpx.options(
+        host.url("/sample/echo"),
+        headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+    )
+    allowed = httpx.get(host.url("/sample/hello"), headers={"Origin": "http://localhost:5173"})
+    other = httpx.get(host.url("/sample/hello"), headers={"Origin": "http://evil.example"})
+    # then only the configured origin is allowed
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert "access-control-allow-origin" not in other.headers

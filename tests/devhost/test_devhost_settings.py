@@ -36,9 +36,15 @@ def test_missing_local_settings_change_nothing(tmp_path: Path) -> None:
     assert environ == {}
 
 
-def test_local_http_port_is_read(tmp_path: Path) -> None:
-    path = write_json(tmp_path / "local.settings.json", {"Values": {}, "Host": {"LocalHttpPort": 7080}})
-    assert load_local_settings(path, {}).local_http_port == 7080
+def test_host_section_gives_port_and_cors(tmp_path: Path) -> None:
+    path = write_json(
+        tmp_path / "local.settings.json",
+        {"Values": {}, "Host": {"LocalHttpPort": 7080, "CORS": "http://localhost:5173, http://a.test"}},
+    )
+    loaded = load_local_settings(path, {})
+    assert loaded.local_http_port == 7080
+    assert loaded.cors_origins == ("http://localhost:5173", "http://a.test")
+    assert loaded.cors_credentials is False
 
 
 @pytest.mark.parametrize(
