@@ -35,6 +35,7 @@ class Column:
     api: str
     max_length: int = 100
     required: bool = False
+    generated_prefix: str | None = None  # when a create leaves it empty: prefix + random hex
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         revoked_status=settings.databricks_revoked_status,
         created_column="created_at",
         fields=(
-            Column("request_number", "requestNumber", 50),
+            Column("request_number", "requestNumber", 50, generated_prefix="REQ-"),
             Column("request_type", "requestType", 50, required=True),
             Column("requested_by_ad_id", "requestedByAdId", 100),
             Column("requested_by", "requestedBy", 200, required=True),

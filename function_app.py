@@ -1,0 +1,14 @@
+"""The Function App: creates the app and registers the HTTP endpoints and the four timers."""
+
+import azure.functions as func
+
+from shared.http.blueprint import http_blueprint
+from shared.settings import get_settings
+from shared.timers import timer_blueprint
+
+settings = get_settings()  # invalid app settings stop start-up here, naming the setting
+http, http_functions = http_blueprint(settings)
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+app.register_functions(http)
+app.register_functions(timer_blueprint(settings))

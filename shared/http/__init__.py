@@ -1,0 +1,1 @@
+"""The HTTP layer: endpoint registry, handlers, models, auth, problem+json, OpenAPI."""

@@ -1,0 +1,149 @@
+"""The endpoint registry: the one list from which functions are registered and OpenAPI is written."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import azure.functions as func
+from pydantic import BaseModel
+
+from shared.db import connect
+from shared.http import jobs_api, requests_api
+from shared.http.auth import Access, authorize
+from shared.http.call import Call, json_response
+from shared.http.models import (
+    Health,
+    JobRunItem,
+    JobsQuery,
+    JobStatus,
+    NotificationJobResult,
+    NotificationRunQuery,
+    PageQuery,
+    RevokeJobResult,
+    access_request_model,
+    create_request_model,
+    pending_notification_model,
+)
+from shared.http.problems import ApiError, problem_response
+from shared.jobs.locked_run import JobCrashed
+from shared.platforms import Platform
+from shared.repositories.access_requests import database_now
+from shared.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Call], Awaitable[func.HttpResponse]]
+ModelFor = Callable[[Platform], Any]  # a model class, or list[model], for this platform
+
+AUTH_ERRORS = (401, 500)
+ADMIN_ERRORS = (401, 403, 500)
+HEALTH_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    function: str  # function name, prefixed with the platform for platform endpoints
+    method: str
+    path: str  # under /api/{platform}/ for platform endpoints, else under /api/
+    handler: Handler
+    summary: str
+    access: Access
+    response: ModelFor | None  # None: not JSON described by a model (the OpenAPI document itself)
+    status: int = 200
+    query: type[BaseModel] | None = None
+    body: ModelFor | None = None
+    errors: tuple[int, ...] = AUTH_ERRORS
+    per_platform: bool = True
+    total_count_header: bool = False
+
+    def function_name(self, platform: Platform | None) -> str:
+        return f"{platform.name}_{self.function}" if self.per_platform and platform else self.function
+
+    def route(self, platform: Platform | None) -> str:
+        return f"{platform.name}/{self.path}" if self.per_platform and platform else self.path
+
+
+async def health(call: Call) -> func.HttpResponse:
+    def ping(settings: Settings) -> None:
+        with connect(settings) as conn:
+            database_now(conn)
+
+    try:
+        await asyncio.wait_for(asyncio.to_thread(ping, call.settings), HEALTH_TIMEOUT_SECONDS)
+        reachable = True
+    except Exception:
+        log.warning("health: database unreachable", exc_info=True)
+        reachable = False
+    body = Health(status="ok" if reachable else "unavailable", database="ok" if reachable else "unreachable",
+                  testSimulation=call.settings.allow_test_simulation)
+    return json_response(body, status=200 if reachable else 503)
+
+
+async def openapi_document(call: Call) -> func.HttpResponse:
+    from shared.http.openapi import openapi_json
+
+    return func.HttpResponse(openapi_json(call.settings), mimetype="application/json", charset="utf-8")
+
+
+A = "access-requests"
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("list_access_requests", "GET", A, requests_api.list_access_requests,
+             "All requests with their latest revocation and reminders, newest first", Access.USER,
+             lambda p: list[access_request_model(p)], query=PageQuery,  # type: ignore[misc]
+             errors=(400, *AUTH_ERRORS), total_count_header=True),
+    Endpoint("create_access_request", "POST", A, requests_api.create_access_request,
+             "Create a request: platform fields, requestedByEmail and exactly one of expiresOn, "
+             "expiresInDays, neverExpires", Access.USER, access_request_model, status=201,
+             body=create_request_model, errors=(400, 413, 415, 422, *AUTH_ERRORS)),
+    Endpoint("pending_expiry", "GET", f"{A}/pending-expiry", requests_api.pending_expiry,
+             "Active requests already past expiry: what the revoke job would take now", Access.USER,
+             lambda p: list[access_request_model(p)]),  # type: ignore[misc]
+    Endpoint("pending_notifications", "GET", f"{A}/pending-notifications", requests_api.pending_notifications,
+             "Requests that need a reminder now, with days left and the reminder due", Access.USER,
+             lambda p: list[pending_notification_model(p)]),  # type: ignore[misc]
+    Endpoint("send_expiry_notifications", "POST", f"{A}/send-expiry-notifications",
+             jobs_api.send_expiry_notifications, "Run the expiry notification job", Access.ADMIN,
+             lambda p: NotificationJobResult, query=NotificationRunQuery, errors=(400, 409, *ADMIN_ERRORS)),
+    Endpoint("notification_job_status", "GET", f"{A}/notification-job-status", jobs_api.notification_job_status,
+             "Whether the notification job is running, and who runs it", Access.USER, lambda p: JobStatus),
+    Endpoint("revoke_expired", "POST", f"{A}/revoke-expired", jobs_api.revoke_expired,
+             "Run the revoke-expired job", Access.ADMIN, lambda p: RevokeJobResult, errors=(409, *ADMIN_ERRORS)),
+    Endpoint("revoke_job_status", "GET", f"{A}/revoke-job-status", jobs_api.revoke_job_status,
+             "Whether the revoke job is running, and who runs it", Access.USER, lambda p: JobStatus),
+    Endpoint("recent_jobs", "GET", "jobs", jobs_api.recent_jobs,
+             "Recent runs of this platform's two jobs, newest first", Access.USER, lambda p: list[JobRunItem],
+             query=JobsQuery, errors=(400, *AUTH_ERRORS)),
+    Endpoint("health", "GET", "health", health, "Service and database health", Access.PUBLIC,
+             lambda p: Health, errors=(503,), per_platform=False),
+    Endpoint("openapi", "GET", "openapi.json", openapi_document, "This API's OpenAPI 3.1 description",
+             Access.PUBLIC, None, errors=(), per_platform=False),
+)
+
+
+def http_handler(endpoint: Endpoint, platform: Platform) -> Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]:
+    """The Azure Function body: authorize, run, and turn every failure into problem+json."""
+
+    async def handle(req: func.HttpRequest) -> func.HttpResponse:
+        try:
+            settings = get_settings()
+            principal = authorize(req, settings, endpoint.access)
+            return await endpoint.handler(Call(req, settings, platform, principal))
+        except ApiError as error:
+            return problem_response(error)
+        except JobCrashed as crash:
+            error_id = str(uuid.uuid4())
+            log.error("error %s: job %s crashed (see its traceback above)", error_id, crash.job_id)
+            return problem_response(ApiError(500, f"The job failed and was marked Failed. Error id {error_id}.",
+                                             errorId=error_id, jobId=crash.job_id))
+        except Exception:
+            error_id = str(uuid.uuid4())
+            log.exception("error %s: unhandled exception in %s", error_id, endpoint.function_name(platform))
+            return problem_response(ApiError(500, f"Something went wrong on our side. Error id {error_id}.",
+                                             errorId=error_id))
+
+    return handle

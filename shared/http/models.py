@@ -1,0 +1,187 @@
+"""Typed boundaries of the API: pydantic models for bodies, queries and responses.
+
+The same models validate input, shape output, and generate /api/openapi.json, so the document
+cannot drift from the code. Per-platform models are built from the platform registry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+from shared.platforms import KeyKind, Platform
+
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+RequestKeyValue = int | str
+ReminderType = Literal["30-Day Reminder", "7-Day Reminder"]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- query parameters ------------------------------------------------------------------------------
+class PageQuery(ApiModel):
+    model_config = ConfigDict(extra="ignore")
+    limit: int = Field(500, ge=1, le=5000, description="Page size")
+    offset: int = Field(0, ge=0, le=10_000_000, description="Items to skip")
+
+
+class JobsQuery(ApiModel):
+    model_config = ConfigDict(extra="ignore")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class NotificationRunQuery(ApiModel):
+    model_config = ConfigDict(extra="ignore")
+    simulateFailures: bool = Field(False, description="Test mode only: fail about half the sends at random")
+    failEmail: list[str] = Field(default_factory=list, description="Test mode only: fail sends to these addresses")
+
+
+# --- responses -----------------------------------------------------------------------------------------
+class ActiveJob(ApiModel):
+    jobId: str
+    jobType: str
+    startedAt: datetime
+    startedBy: str
+
+
+class JobStatus(ApiModel):
+    isLocked: bool
+    activeJob: ActiveJob | None
+
+
+class SentNotification(ApiModel):
+    requestId: RequestKeyValue
+    email: str
+    reminderType: str
+    daysLeft: int
+    sentAt: datetime
+
+
+class FailedNotification(ApiModel):
+    requestId: RequestKeyValue
+    email: str
+    reminderType: str
+    error: str
+
+
+class Performance(ApiModel):
+    parallelMs: float
+    estimatedSequentialMs: float
+    speedup: float
+
+
+class NotificationJobResult(ApiModel):
+    message: str
+    jobId: str
+    notifiedCount: int
+    failedCount: int
+    notifications: list[SentNotification]
+    failures: list[FailedNotification]
+    performance: Performance
+    lockLost: bool = Field(description="The lease was lost mid-run; later sends were not started")
+
+
+class RevokeJobResult(ApiModel):
+    message: str
+    jobId: str
+    revokedCount: int
+    revokedAt: datetime | None
+    lockLost: bool
+
+
+class JobRunItem(ApiModel):
+    jobId: str
+    jobType: str
+    status: Literal["InProgress", "Completed", "Failed"]
+    startedAt: datetime
+    startedBy: str
+    completedAt: datetime | None
+    processedCount: int | None
+    failedCount: int | None
+    errorMessage: str | None
+
+
+class Health(ApiModel):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unreachable"]
+    testSimulation: bool
+
+
+class FieldError(ApiModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+    activeJob: ActiveJob | None = None
+    errorId: str | None = None
+
+
+# --- per-platform models --------------------------------------------------------------------------------
+def _key_type(platform: Platform) -> Any:
+    return int if platform.key_kind is KeyKind.INTEGER else str
+
+
+@cache
+def access_request_model(platform: Platform) -> type[BaseModel]:
+    fields: dict[str, Any] = {platform.key.api: (_key_type(platform), ...)}
+    fields |= {c.api: (str | None, None) for c in platform.fields}
+    fields |= {
+        "requestedByEmail": (str, ...),
+        "status": (str, ...),
+        "expiresOn": (datetime | None, Field(None, description="null: never expires")),
+        "createdAt": (datetime | None, None),
+        "revokedDt": (datetime | None, None),
+        "revokedBy": (str | None, None),
+        "notificationCount": (int, 0),
+        "lastNotificationType": (str | None, None),
+        "lastNotificationDt": (datetime | None, None),
+    }
+    return create_model(f"{platform.display_name}AccessRequest", __base__=ApiModel, **fields)
+
+
+@cache
+def pending_notification_model(platform: Platform) -> type[BaseModel]:
+    return create_model(
+        f"{platform.display_name}PendingNotification",
+        __base__=access_request_model(platform),
+        daysLeft=(int, ...),
+        reminderType=(ReminderType, ...),
+    )
+
+
+class _ExactlyOneExpiry(ApiModel):
+    requestedByEmail: str = Field(pattern=EMAIL_PATTERN, max_length=320)
+    expiresOn: datetime | None = Field(None, description="Expiry (UTC when no offset is given)")
+    expiresInDays: int | None = Field(
+        None, ge=-3650, le=36500, description="Days from now; negative only in test mode")
+    neverExpires: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_expiry(self) -> _ExactlyOneExpiry:
+        given = [n for n in ("expiresOn", "expiresInDays", "neverExpires") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of expiresOn, expiresInDays, neverExpires")
+        return self
+
+
+@cache
+def create_request_model(platform: Platform) -> type[_ExactlyOneExpiry]:
+    fields: dict[str, Any] = {
+        c.api: (str, Field(min_length=1, max_length=c.max_length)) if c.required
+        else (str | None, Field(None, max_length=c.max_length))
+        for c in platform.fields
+    }
+    return create_model(f"{platform.display_name}CreateAccessRequest", __base__=_ExactlyOneExpiry, **fields)

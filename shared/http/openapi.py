@@ -1,0 +1,112 @@
+"""OpenAPI 3.1 for every registered endpoint, generated from the registry and its pydantic models."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from shared.http.auth import Access
+from shared.http.endpoints import ENDPOINTS, Endpoint
+from shared.http.models import Problem
+from shared.http.problems import PROBLEM_JSON, TITLES
+from shared.platforms import Platform, all_platforms
+from shared.settings import Settings
+
+REF = "#/components/schemas/{model}"
+
+
+def _model_of(schema: Any) -> type[BaseModel]:
+    return get_args(schema)[0] if get_origin(schema) is list else schema  # type: ignore[no-any-return]
+
+
+def _query_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
+    if endpoint.query is None:
+        return []
+    schema = endpoint.query.model_json_schema()
+    parameters = []
+    for name, field in endpoint.query.model_fields.items():
+        prop = dict(schema["properties"][name])
+        prop.pop("title", None)
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": prop}
+        if field.description:
+            parameter["description"] = field.description
+        if get_origin(field.annotation) is list:
+            parameter |= {"style": "form", "explode": True}
+        parameters.append(parameter)
+    return parameters
+
+
+def _operation(endpoint: Endpoint, platform: Platform | None) -> dict[str, Any]:
+    name = endpoint.function_name(platform)
+    operation: dict[str, Any] = {
+        "operationId": name,
+        "summary": endpoint.summary,
+        "tags": [platform.display_name if platform and endpoint.per_platform else "Service"],
+        "parameters": _query_parameters(endpoint),
+        "responses": {},
+    }
+    if endpoint.access is Access.PUBLIC:
+        operation["security"] = []
+    if endpoint.body is not None and platform is not None:
+        model = endpoint.body(platform)
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": {"$ref": REF.format(model=model.__name__)}}}}
+    success: dict[str, Any] = {"description": "OK" if endpoint.status == 200 else "Created"}
+    if endpoint.response is not None and platform is not None:
+        schema = endpoint.response(platform)
+        ref = {"$ref": REF.format(model=_model_of(schema).__name__)}
+        success["content"] = {"application/json": {
+            "schema": {"type": "array", "items": ref} if get_origin(schema) is list else ref}}  # type: ignore[comparison-overlap]
+    elif endpoint.response is None:
+        success["content"] = {"application/json": {"schema": {"type": "object"}}}
+    if endpoint.total_count_header:
+        success["headers"] = {"X-Total-Count": {"description": "Items in all pages",
+                                                "schema": {"type": "integer", "minimum": 0}}}
+    operation["responses"][str(endpoint.status)] = success
+    for status in endpoint.errors:
+        media, model = ("application/json", "Health") if status == 503 else (PROBLEM_JSON, "Problem")
+        operation["responses"][str(status)] = {
+            "description": TITLES[status], "content": {media: {"schema": {"$ref": REF.format(model=model)}}}}
+    return operation
+
+
+def build_openapi(settings: Settings) -> dict[str, Any]:
+    platforms = all_platforms(settings)
+    paths: dict[str, dict[str, Any]] = {}
+    models: set[type[BaseModel]] = {Problem}
+    bodies: set[type[BaseModel]] = set()
+    for endpoint in ENDPOINTS:
+        for platform in platforms if endpoint.per_platform else platforms[:1]:
+            path = "/api/" + endpoint.route(platform)
+            paths.setdefault(path, {})[endpoint.method.lower()] = _operation(endpoint, platform)
+            if endpoint.response is not None:
+                models.add(_model_of(endpoint.response(platform)))
+            if endpoint.body is not None:
+                bodies.add(endpoint.body(platform))
+    # Bodies are described as they are validated; responses as they are serialised.
+    described = [(m, "validation") for m in bodies] + [(m, "serialization") for m in models]
+    _, schemas = models_json_schema(sorted(described, key=lambda pair: pair[0].__name__),  # type: ignore[arg-type]
+                                    ref_template=REF)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Access Request Expiry Service", "version": "1.0.0",
+                 "description": "Expiry reminders and automatic revocation of Databricks and Palantir access."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {"staticWebAppsPrincipal": {
+                "type": "apiKey", "in": "header", "name": "x-ms-client-principal",
+                "description": "Set by Azure Static Web Apps after sign-in (base64 JSON client principal)"}},
+        },
+        "security": [{"staticWebAppsPrincipal": []}],
+    }
+
+
+@cache
+def openapi_json(settings: Settings) -> str:
+    return json.dumps(build_openapi(settings), indent=1)

@@ -1,0 +1,112 @@
+"""Access-request endpoints: list, create, pending expiry, pending notifications."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from datetime import UTC, timedelta
+from typing import TypeVar
+
+import azure.functions as func
+from pydantic import BaseModel
+
+from shared.db import Connection, connect
+from shared.http.call import Call, json_response
+from shared.http.models import (
+    PageQuery,
+    access_request_model,
+    create_request_model,
+    pending_notification_model,
+)
+from shared.http.problems import ApiError
+from shared.jobs.notifications import pending_reminders
+from shared.platforms import Platform
+from shared.repositories import access_requests as repo
+from shared.settings import Settings
+
+T = TypeVar("T")
+
+
+async def in_db(settings: Settings, work: Callable[[Connection], T]) -> T:
+    """Run `work` on a fresh connection in a worker thread: the event loop never waits on the DB."""
+    def run() -> T:
+        with connect(settings) as conn:
+            return work(conn)
+
+    return await asyncio.to_thread(run)
+
+
+def item(platform: Platform, request: repo.AccessRequest, model: type[BaseModel] | None = None,
+         **extra: object) -> BaseModel:
+    return (model or access_request_model(platform)).model_validate({
+        platform.key.api: request.key,
+        **request.fields,
+        "requestedByEmail": request.email,
+        "status": request.status,
+        "expiresOn": request.expires_on,
+        "createdAt": request.created_at,
+        "revokedDt": request.revoked_dt,
+        "revokedBy": request.revoked_by,
+        "notificationCount": request.notification_count,
+        "lastNotificationType": request.last_notification_type,
+        "lastNotificationDt": request.last_notification_dt,
+        **extra,
+    })
+
+
+async def list_access_requests(call: Call) -> func.HttpResponse:
+    page = call.query(PageQuery)
+
+    def read(conn: Connection) -> tuple[int, list[repo.AccessRequest]]:
+        return (repo.count_requests(conn, call.platform),
+                repo.list_requests(conn, call.platform, offset=page.offset, limit=page.limit))
+
+    total, requests = await in_db(call.settings, read)
+    return json_response([item(call.platform, r) for r in requests], headers={"X-Total-Count": str(total)})
+
+
+async def pending_expiry(call: Call) -> func.HttpResponse:
+    requests = await in_db(call.settings, lambda conn: repo.pending_expiry(conn, call.platform))
+    return json_response([item(call.platform, r) for r in requests])
+
+
+async def pending_notifications(call: Call) -> func.HttpResponse:
+    candidates = await in_db(call.settings, lambda conn: repo.notification_candidates(conn, call.platform))
+    model = pending_notification_model(call.platform)
+    return json_response([
+        item(call.platform, due.request, model, daysLeft=due.days_left, reminderType=due.reminder_type)
+        for due in pending_reminders(candidates)
+    ])
+
+
+async def create_access_request(call: Call) -> func.HttpResponse:
+    body = call.body(create_request_model(call.platform))
+    platform = call.platform
+    fields = {c.api: getattr(body, c.api) for c in platform.fields}
+    for column in platform.fields:
+        if column.generated_prefix and not fields[column.api]:
+            fields[column.api] = f"{column.generated_prefix}{secrets.token_hex(4).upper()}"
+
+    def create(conn: Connection) -> repo.AccessRequest:
+        now = repo.database_now(conn)
+        expires = None
+        if body.expiresInDays is not None:
+            expires = now + timedelta(days=body.expiresInDays)
+        elif body.expiresOn is not None:
+            given = body.expiresOn
+            expires = given.replace(tzinfo=UTC) if given.tzinfo is None else given.astimezone(UTC)
+            if expires >= repo.NEVER_EXPIRES:
+                raise ApiError(422, "Use neverExpires for access that does not expire.",
+                               errors=[{"field": "expiresOn", "message": "must be before 9999-12-31"}])
+        if expires is not None and expires <= now and not call.settings.allow_test_simulation:
+            raise ApiError(400, "An already-expired request can be created only in test mode "
+                                "(ALLOW_TEST_SIMULATION=true).")
+        key = repo.create_request(conn, platform, fields=fields, email=body.requestedByEmail,
+                                  expires_on=expires)
+        created = repo.get_request(conn, platform, key)
+        assert created is not None
+        return created
+
+    created = await in_db(call.settings, create)
+    return json_response(item(platform, created), status=201)
