@@ -74,3 +74,30 @@ def conn(settings: Settings) -> Iterator[Connection]:
 def any_conn(any_settings: Settings) -> Iterator[Connection]:
     with connect(any_settings) as connection:
         yield connection
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """App settings in the environment, as the Functions host gives them; a migrated SQLite file."""
+    from shared.settings import get_settings
+
+    env = {"DB_BACKEND": "sqlite", "SQLITE_PATH": str(tmp_path / "api.db"), "AUTH_MODE": "none",
+           "ALLOW_TEST_SIMULATION": "true", "EMAIL_SIMULATED_DELAY_SECONDS": "0",
+           "REVOKE_DEMO_DELAY_SECONDS": "0", "JOB_HEARTBEAT_SECONDS": "0.2"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    settings = get_settings()
+    migrate(settings)
+    yield settings
+    get_settings.cache_clear()
+
+
+def set_app_settings(monkeypatch: pytest.MonkeyPatch, **values: str) -> Settings:
+    """Change app settings for the rest of a test (the host would restart on such a change)."""
+    from shared.settings import get_settings
+
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    return get_settings()

@@ -74,6 +74,20 @@ def test_an_unknown_app_stops_start_up_with_a_clear_message(start_devhost: Start
     other = start_devhost(app="tests.devhost.sample_app:no_such_app", wait=False)
     assert other.wait_exit() == 1
     assert "has no attribute 'no_such_app'" in other.stderr
+    not_an_app = start_devhost(app="tests.devhost.sample_app:json", wait=False)
+    assert not_an_app.wait_exit() == 1
+    assert "is not an azure.functions.FunctionApp" in not_an_app.stderr
+
+
+def test_an_app_that_fails_to_import_stops_start_up_with_its_traceback(
+    start_devhost: StartDevhost, tmp_path: Path
+) -> None:
+    (tmp_path / "broken_app.py").write_text("raise RuntimeError('SQLITE_PATH: bad value')\n", encoding="utf-8")
+    env = devhost_env(PYTHONPATH=f"{REPO_ROOT}:{tmp_path}")
+    host = start_devhost(env=env, app="broken_app:app", wait=False)
+    assert host.wait_exit() == 1
+    assert "the app failed to load" in host.stderr
+    assert "Traceback" in host.stderr and "SQLITE_PATH: bad value" in host.stderr
 
 
 def test_an_empty_route_prefix_serves_functions_at_the_root(start_devhost: StartDevhost, tmp_path: Path) -> None:

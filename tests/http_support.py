@@ -1,0 +1,43 @@
+"""Calling the registered functions directly: `FUNCTIONS[name].build().get_user_function()(req)`."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import azure.functions as func
+
+from function_app import http_functions
+
+
+@dataclass
+class Reply:
+    status: int
+    mimetype: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def principal(*roles: str, user: str = "u-1") -> str:
+    data = {"identityProvider": "aad", "userId": user, "userDetails": f"{user}@example.com",
+            "userRoles": ["anonymous", "authenticated", *roles]}
+    return base64.b64encode(json.dumps(data).encode()).decode()
+
+
+def invoke(function: str, path: str = "", *, method: str | None = None, body: Any = None,
+           headers: dict[str, str] | None = None, raw_body: bytes | None = None) -> Reply:
+    builder = http_functions[function]
+    trigger = builder.build().get_trigger().get_dict_repr()
+    payload = raw_body if raw_body is not None else (b"" if body is None else json.dumps(body).encode())
+    all_headers = {"content-type": "application/json"} if body is not None else {}
+    all_headers |= headers or {}
+    req = func.HttpRequest(method or trigger["methods"][0].value, f"http://localhost/api/{trigger['route']}{path}",
+                           headers=all_headers, body=payload)
+    response = asyncio.run(builder.build().get_user_function()(req))
+    return Reply(response.status_code, response.mimetype, dict(response.headers), response.get_body())

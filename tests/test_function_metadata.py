@@ -1,0 +1,46 @@
+"""The Function App's registered functions: exactly DESIGN's routes, methods and timers."""
+
+from __future__ import annotations
+
+from function_app import app
+
+PLATFORM_ROUTES = {
+    ("GET", "access-requests"), ("POST", "access-requests"),
+    ("GET", "access-requests/pending-expiry"), ("GET", "access-requests/pending-notifications"),
+    ("POST", "access-requests/send-expiry-notifications"), ("GET", "access-requests/notification-job-status"),
+    ("POST", "access-requests/revoke-expired"), ("GET", "access-requests/revoke-job-status"),
+    ("GET", "jobs"),
+}
+EXPECTED_HTTP = {(m, f"{p}/{r}") for p in ("databricks", "palantir") for m, r in PLATFORM_ROUTES} | {
+    ("GET", "health"), ("GET", "openapi.json")}
+FUNCTIONS = app.get_functions()  # may be read only once per app
+
+
+def triggers() -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    return [(f.get_function_name(), f.get_trigger().get_dict_repr()) for f in FUNCTIONS]
+
+
+def test_http_functions_are_exactly_the_design_routes_and_methods() -> None:
+    http = [(t["methods"], t["route"]) for _, t in triggers() if t["type"] == "httpTrigger"]
+
+    assert all(len(methods) == 1 for methods, _ in http)
+    assert sorted((m[0].value, route) for m, route in http) == sorted(EXPECTED_HTTP)
+    assert len(http) == 20  # the SPEC's 16, plus /jobs per platform, /health and /openapi.json
+
+
+def test_four_timers_one_per_job_type_with_schedules_from_app_settings() -> None:
+    timers = {name: t["schedule"] for name, t in triggers() if t["type"] == "timerTrigger"}
+
+    assert timers == {
+        "databricks_notification_timer": "%NOTIFICATION_SCHEDULE%",
+        "palantir_notification_timer": "%NOTIFICATION_SCHEDULE%",
+        "databricks_revoke_timer": "%REVOKE_SCHEDULE%",
+        "palantir_revoke_timer": "%REVOKE_SCHEDULE%",
+    }
+
+
+def test_function_names_are_unique_and_readable() -> None:
+    names = [name for name, _ in triggers()]
+
+    assert len(names) == len(set(names)) == 24
+    assert all(name.replace("_", "").isalnum() and name.islower() for name in names)

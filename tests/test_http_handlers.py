@@ -1,0 +1,265 @@
+"""The HTTP functions called as the Functions host calls them, on a temporary SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shared import joblock
+from shared.db import connect
+from shared.platforms import JobKind, all_platforms
+from shared.settings import Settings
+from tests.conftest import set_app_settings
+from tests.http_support import invoke, principal
+from tests.jobs_support import add_request
+
+PLATFORMS = all_platforms(Settings())
+DATABRICKS_BODY = {"requestType": "Read", "requestedBy": "Ann Lee", "requestedByEmail": "ann@example.com"}
+PALANTIR_BODY = {"projectId": "PRJ-1", "requestType": "Viewer", "requestedByEmail": "ann@example.com"}
+BODIES = {"databricks": DATABRICKS_BODY, "palantir": PALANTIR_BODY}
+
+
+@pytest.mark.parametrize("p", ["databricks", "palantir"])
+def test_created_request_is_listed_with_its_platform_fields(api_settings: Settings, p: str) -> None:
+    created = invoke(f"{p}_create_access_request", body={**BODIES[p], "expiresInDays": 29})
+
+    assert created.status == 201, created.body
+    item = created.json()
+    key = "id" if p == "databricks" else "requestId"
+    assert item[key] and item["status"] == "Active" and item["requestedByEmail"] == "ann@example.com"
+    assert item["expiresOn"].endswith("Z") and item["revokedDt"] is None
+    listed = invoke(f"{p}_list_access_requests")
+    assert listed.status == 200 and listed.headers["X-Total-Count"] == "1"
+    assert [i[key] for i in listed.json()] == [item[key]]
+
+
+def test_databricks_request_number_is_generated_when_not_given(api_settings: Settings) -> None:
+    item = invoke("databricks_create_access_request", body={**DATABRICKS_BODY, "neverExpires": True}).json()
+
+    assert item["requestNumber"].startswith("REQ-") and item["expiresOn"] is None
+
+
+def test_list_pages_with_limit_and_offset_and_counts_all(api_settings: Settings) -> None:
+    for n in range(5):
+        invoke("palantir_create_access_request", body={**PALANTIR_BODY, "projectId": f"P{n}", "expiresInDays": n + 1})
+
+    page = invoke("palantir_list_access_requests", "?limit=2&offset=1")
+
+    assert page.headers["X-Total-Count"] == "5"
+    assert [i["projectId"] for i in page.json()] == ["P3", "P2"]  # newest first
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({**DATABRICKS_BODY}, 422, "(body)"),  # no expiry choice
+        ({**DATABRICKS_BODY, "expiresInDays": 5, "neverExpires": True}, 422, "(body)"),  # two choices
+        ({**DATABRICKS_BODY, "requestedByEmail": "not-an-email", "expiresInDays": 5}, 422, "requestedByEmail"),
+        ({"requestedByEmail": "a@b.co", "expiresInDays": 5}, 422, "requestType"),
+        ({**DATABRICKS_BODY, "expiresInDays": "soon"}, 422, "expiresInDays"),
+        ({**DATABRICKS_BODY, "expiresOn": "9999-12-31T00:00:00Z"}, 422, "expiresOn"),
+        ({**DATABRICKS_BODY, "expiresInDays": 5, "Status": "Revoked"}, 422, "Status"),
+    ],
+)
+def test_invalid_create_bodies_are_422_with_the_field_named(
+    api_settings: Settings, body: dict[str, object], status: int, field: str
+) -> None:
+    reply = invoke("databricks_create_access_request", body=body)
+
+    assert (reply.status, reply.mimetype) == (status, "application/problem+json")
+    problem = reply.json()
+    assert problem["status"] == status and problem["title"] and problem["detail"]
+    assert field in [e["field"] for e in problem["errors"]]
+    assert invoke("databricks_list_access_requests").headers["X-Total-Count"] == "0"  # nothing saved
+
+
+@pytest.mark.parametrize(
+    ("raw", "headers", "status"),
+    [
+        (b"{not json", {"content-type": "application/json"}, 400),
+        (b'{"a": 1}', {"content-type": "text/plain"}, 415),
+        (b"[1, 2]", {"content-type": "application/json"}, 422),
+        (b'{"x": "' + b"a" * 70_000 + b'"}', {"content-type": "application/json"}, 413),
+    ],
+)
+def test_malformed_bodies_get_the_right_4xx(api_settings: Settings, raw: bytes, headers: dict[str, str],
+                                             status: int) -> None:
+    reply = invoke("palantir_create_access_request", raw_body=raw, headers=headers)
+
+    assert (reply.status, reply.mimetype) == (status, "application/problem+json")
+
+
+def test_already_expired_requests_only_in_test_mode(api_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert invoke("databricks_create_access_request", body={**DATABRICKS_BODY, "expiresInDays": -1}).status == 201
+    set_app_settings(monkeypatch, ALLOW_TEST_SIMULATION="false")
+
+    negative = invoke("databricks_create_access_request", body={**DATABRICKS_BODY, "expiresInDays": -1})
+    past = invoke("databricks_create_access_request",
+                  body={**DATABRICKS_BODY, "expiresOn": (datetime.now(UTC) - timedelta(days=1)).isoformat()})
+
+    assert negative.status == past.status == 400
+    assert "test mode" in negative.json()["detail"]
+
+
+def test_pending_lists_show_what_the_jobs_would_take(api_settings: Settings) -> None:
+    platform = PLATFORMS[1]
+    with connect(api_settings) as conn:
+        add_request(conn, platform, "expired@example.com", -1)
+        add_request(conn, platform, "soon@example.com", 5, reminders_sent=1)
+        add_request(conn, platform, "later@example.com", 20, reminders_sent=1)
+
+    expiry = invoke("palantir_pending_expiry").json()
+    due = invoke("palantir_pending_notifications").json()
+
+    assert [i["requestedByEmail"] for i in expiry] == ["expired@example.com"]
+    assert [(i["requestedByEmail"], i["daysLeft"], i["notificationCount"], i["reminderType"]) for i in due] == [
+        ("soon@example.com", 5, 1, "7-Day Reminder")]
+
+
+def test_notification_run_reports_sends_failures_and_performance(api_settings: Settings) -> None:
+    with connect(api_settings) as conn:
+        for name in ("ann", "bob"):
+            add_request(conn, PLATFORMS[0], f"{name}@example.com", 10)
+
+    reply = invoke("databricks_send_expiry_notifications", "?failEmail=bob@example.com")
+
+    assert reply.status == 200, reply.body
+    result = reply.json()
+    assert (result["notifiedCount"], result["failedCount"]) == (1, 1)
+    assert result["notifications"][0]["email"] == "ann@example.com"
+    assert result["notifications"][0]["reminderType"] == "30-Day Reminder"
+    assert result["failures"][0]["error"] == "Simulated failure for bob@example.com"
+    assert set(result["performance"]) == {"parallelMs", "estimatedSequentialMs", "speedup"}
+    history = invoke("databricks_recent_jobs").json()
+    assert history[0]["jobId"] == result["jobId"] and history[0]["status"] == "Completed"
+    assert (history[0]["processedCount"], history[0]["failedCount"]) == (1, 1)
+
+
+def test_simulation_parameters_are_refused_outside_test_mode(
+    api_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_app_settings(monkeypatch, ALLOW_TEST_SIMULATION="false")
+
+    for query in ("?simulateFailures=true", "?failEmail=a@example.com"):
+        reply = invoke("palantir_send_expiry_notifications", query)
+        assert reply.status == 400 and "test mode" in reply.json()["detail"]
+    assert invoke("palantir_recent_jobs").json() == []  # no run was started
+
+
+def test_no_work_is_200_with_zero_counts_and_shows_in_history(api_settings: Settings) -> None:
+    notify = invoke("palantir_send_expiry_notifications").json()
+    revoke = invoke("palantir_revoke_expired").json()
+
+    assert notify["notifiedCount"] == 0 and "No requests" in notify["message"]
+    assert revoke == {"message": "No expired requests found to revoke.", "jobId": revoke["jobId"],
+                      "revokedCount": 0, "revokedAt": revoke["revokedAt"], "lockLost": False}
+    assert {j["jobType"] for j in invoke("palantir_recent_jobs").json()} == {
+        "ExpiryNotificationPalantir", "RevokeExpiredPalantir"}
+
+
+def test_a_running_job_gives_409_with_the_active_job_and_status_shows_it(api_settings: Settings) -> None:
+    job_type = PLATFORMS[0].job_type(JobKind.REVOKE)
+    with connect(api_settings) as conn:
+        holder = joblock.new_job_id()
+        assert joblock.try_acquire_lock(conn, holder, job_type, "server-7", timeout_seconds=600)
+
+    conflict = invoke("databricks_revoke_expired")
+    status = invoke("databricks_revoke_job_status").json()
+    other = invoke("databricks_notification_job_status").json()
+
+    assert (conflict.status, conflict.mimetype) == (409, "application/problem+json")
+    active = conflict.json()["activeJob"]
+    assert (active["jobId"], active["jobType"], active["startedBy"]) == (holder, job_type, "server-7")
+    assert active["startedAt"].endswith("Z")
+    assert status == {"isLocked": True, "activeJob": active}
+    assert other == {"isLocked": False, "activeJob": None}
+
+
+def test_revoke_response_fields(api_settings: Settings) -> None:
+    with connect(api_settings) as conn:
+        add_request(conn, PLATFORMS[0], "gone@example.com", -2)
+
+    result = invoke("databricks_revoke_expired").json()
+
+    assert result["revokedCount"] == 1 and result["message"] == "Revoked 1 expired request."
+    assert datetime.fromisoformat(result["revokedAt"]).tzinfo is not None
+    assert invoke("databricks_pending_expiry").json() == []
+    (item,) = invoke("databricks_list_access_requests").json()
+    assert item["status"] == "Revoked" and item["revokedBy"] == "System - Scheduled Expiry Job"
+
+
+@pytest.mark.parametrize(
+    ("function", "header", "expected"),
+    [
+        ("databricks_list_access_requests", None, 401),
+        ("databricks_list_access_requests", "garbage!!", 401),
+        ("databricks_list_access_requests", principal(), 200),
+        ("databricks_revoke_expired", None, 401),
+        ("databricks_revoke_expired", principal(), 403),
+        ("databricks_revoke_expired", principal("access-admin"), 200),
+        ("palantir_send_expiry_notifications", principal("reader"), 403),
+        ("palantir_send_expiry_notifications", principal("access-admin"), 200),
+        ("palantir_create_access_request", None, 401),
+        ("health", None, 200),
+        ("openapi", None, 200),
+    ],
+)
+def test_auth_matrix_in_swa_mode(api_settings: Settings, monkeypatch: pytest.MonkeyPatch, function: str,
+                                 header: str | None, expected: int) -> None:
+    set_app_settings(monkeypatch, AUTH_MODE="swa")
+    body = PALANTIR_BODY | {"expiresInDays": 3} if "create" in function else None
+
+    reply = invoke(function, headers={"x-ms-client-principal": header} if header else {}, body=body)
+
+    assert reply.status == (201 if expected == 200 and body else expected), reply.body
+
+
+def test_an_unexpected_error_is_500_with_an_id_and_no_exception_text(
+    api_settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret connection string in the message")
+
+    monkeypatch.setattr("shared.repositories.access_requests.count_requests", broken)
+
+    reply = invoke("databricks_list_access_requests")
+
+    assert (reply.status, reply.mimetype) == (500, "application/problem+json")
+    assert b"secret" not in reply.body
+    error_id = reply.json()["errorId"]
+    assert error_id in caplog.text and "secret connection string" in caplog.text
+
+
+def test_health_reports_an_unreachable_database_as_503(api_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: object) -> None:
+    set_app_settings(monkeypatch, SQLITE_PATH="/proc/no-such-dir/x.db")
+
+    reply = invoke("health")
+
+    assert reply.status == 503 and reply.json()["database"] == "unreachable"
+
+
+def test_status_endpoints_answer_while_a_job_runs(api_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    set_app_settings(monkeypatch, REVOKE_DEMO_DELAY_SECONDS="1.0")
+    import azure.functions as func
+
+    from function_app import http_functions
+
+    def request(name: str, method: str) -> func.HttpRequest:
+        return func.HttpRequest(method, "http://localhost/api/x", headers={}, body=b"")
+
+    async def scenario() -> tuple[int, dict[str, object], bool]:
+        revoke = asyncio.create_task(http_functions["palantir_revoke_expired"].build().get_user_function()(
+            request("r", "POST")))
+        await asyncio.sleep(0.3)
+        status = await http_functions["palantir_revoke_job_status"].build().get_user_function()(request("s", "GET"))
+        still_running = not revoke.done()
+        await revoke
+        import json
+        return status.status_code, json.loads(status.get_body()), still_running
+
+    code, status, still_running = asyncio.run(scenario())
+
+    assert code == 200 and status["isLocked"] is True and still_running
