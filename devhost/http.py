@@ -100,7 +100,7 @@ def to_function_request(request: Request, body: bytes, route_params: dict[str, s
     # (ASP.NET's StringValues.ToString()); the full URL keeps every value for handlers that want them.
     headers: dict[str, str] = {}
     for key, value in request.headers.items():
-        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        headers[key] = f"{headers[key]},{value}" if key in headers else value
     params: dict[str, str] = {}
     for key, value in parse_qsl(request.url.query, keep_blank_values=True):
         params[key] = f"{params[key]},{value}" if key in params else value

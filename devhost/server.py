@@ -189,13 +189,17 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
                 len(local_settings.overridden),
             )
         port = _choose_port(options.port, env, local_settings)
-        module, app = _import_app(options.app_ref, options.cwd)
+        shutdown_seconds = _float_setting(env, "DEVHOST_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_SECONDS)
+    except SettingsError as exc:
+        raise StartupError(str(exc)) from exc
+    # Outside the try: an error while importing the app keeps its traceback.
+    module, app = _import_app(options.app_ref, options.cwd)
+    try:
         functions = read_functions(app)
         host_json = read_host_json(_host_json_dirs(module, options.cwd))
         table = RouteTable(functions.http, host_json.route_prefix)
         timers = prepare_timers(functions.timers, environ=env, defaults=app_setting_defaults())
-        shutdown_seconds = _float_setting(env, "DEVHOST_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_SECONDS)
-    except (SettingsError, ValueError, TypeError) as exc:
+    except (SettingsError, ValueError) as exc:  # bad routes, duplicate function names, schedules
         raise StartupError(str(exc)) from exc
     static_root = find_static_dir(env, options.cwd)
     host = Host(
@@ -262,6 +266,8 @@ def _import_app(app_ref: str, cwd: Path) -> tuple[ModuleType, Any]:
         if not hasattr(app, part):
             raise StartupError(f"module '{module_name}' has no attribute '{attribute}'")
         app = getattr(app, part)
+    if not callable(getattr(app, "get_functions", None)):
+        raise StartupError(f"'{app_ref}' is not an azure.functions.FunctionApp (it has no get_functions())")
     return module, app
 
 
