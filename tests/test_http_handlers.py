@@ -10,12 +10,12 @@ import pytest
 from shared import joblock
 from shared.db import connect
 from shared.platforms import JobKind, all_platforms
-from shared.settings import Settings
+from shared.settings import Settings, load_settings
 from tests.conftest import set_app_settings
 from tests.http_support import invoke, principal
 from tests.jobs_support import add_request
 
-PLATFORMS = all_platforms(Settings())
+PLATFORMS = all_platforms(load_settings())
 DATABRICKS_BODY = {"requestType": "Read", "requestedBy": "Ann Lee", "requestedByEmail": "ann@example.com"}
 PALANTIR_BODY = {"projectId": "PRJ-1", "requestType": "Viewer", "requestedByEmail": "ann@example.com"}
 BODIES = {"databricks": DATABRICKS_BODY, "palantir": PALANTIR_BODY}
