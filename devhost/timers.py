@@ -166,11 +166,13 @@ class TimerScheduler:
         reason: str,
     ) -> None:
         name = timer.function.name
-        following = timer.schedule.next_after(scheduled)
+        now = self._clock()
+        # The slot the scheduler will actually use next (missed ones are folded into this run).
+        following = timer.schedule.next_after(max(scheduled, now))
         status: dict[str, Any] = {
             "Last": _iso(previous) if previous else None,
             "Next": _iso(following),
-            "LastUpdated": _iso(self._clock()),
+            "LastUpdated": _iso(now),
         }
         request = TimerRequest(past_due=past_due, schedule_status=status, schedule={"AdjustForDST": True})
         if past_due:
