@@ -62,8 +62,8 @@ const MAX_LENGTH: Partial<Record<FormField, number>> = {
   requestNumber: 50,
   requestType: 50,
   requestedByAdId: 100,
-  requestedBy: 100,
-  requestedByEmail: 254,
+  requestedBy: 200,
+  requestedByEmail: 320,
   projectId: 100,
   projectRid: 200,
   justification: 1000,
@@ -82,7 +82,8 @@ export const FIELD_LABELS: Record<FormField, string> = {
   customExpiresOn: 'Expiry date and time',
 };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The API's own pattern (shared/http/models.py EMAIL_PATTERN). */
+const EMAIL = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;
 
 export interface ValidateOptions {
   testMode: boolean;

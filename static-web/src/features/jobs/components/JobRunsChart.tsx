@@ -2,8 +2,8 @@ import { useId } from 'react';
 import { durationBetween, formatDuration, formatLocal } from '../../../lib/format';
 import { jobTypeLabel, type JobRun } from '../types';
 
-const WIDTH = 600;
-const HEIGHT = 160;
+const WIDTH = 800;
+const HEIGHT = 180;
 const PAD_TOP = 12;
 const PAD_BOTTOM = 20;
 const PAD_LEFT = 48;
@@ -29,7 +29,7 @@ export function JobRunsChart({ runs, now }: { runs: readonly JobRun[]; /** For i
   const max = Math.max(...durations, 1);
   const plotWidth = WIDTH - PAD_LEFT;
   const plotHeight = HEIGHT - PAD_TOP - PAD_BOTTOM;
-  const slot = plotWidth / CHART_RUNS;
+  const slot = plotWidth / Math.max(recent.length, 10);
   const barWidth = Math.max(4, slot * 0.7);
   const failed = recent.filter((run) => run.status === 'Failed').length;
   const summary = `Durations of the last ${recent.length} runs, oldest first; longest ${formatDuration(max)}; ${failed} failed.`;
@@ -41,7 +41,6 @@ export function JobRunsChart({ runs, now }: { runs: readonly JobRun[]; /** For i
         role="img"
         aria-labelledby={`${id}-title`}
         aria-describedby={`${id}-desc`}
-        preserveAspectRatio="none"
       >
         <title id={`${id}-title`}>Recent job runs</title>
         <desc id={`${id}-desc`}>{summary}</desc>
