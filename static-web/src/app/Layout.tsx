@@ -1,4 +1,5 @@
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
+import { ErrorAlert } from '../components/Feedback';
 import { useHealth } from '../features/health/components/HealthProvider';
 import { isPlatform, PLATFORM_LABELS, PLATFORMS, type Platform } from '../lib/platforms';
 import { SECTIONS, type SectionPath } from '../pages';
@@ -14,7 +15,7 @@ function currentLocation(pathname: string): { platform: Platform | null; section
 export function Layout() {
   const { pathname } = useLocation();
   const { platform, section } = currentLocation(pathname);
-  const { health } = useHealth();
+  const { health, error: healthError } = useHealth();
   const navPlatform: Platform = platform ?? 'databricks';
 
   return (
@@ -51,6 +52,7 @@ export function Layout() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
+        {healthError !== undefined ? <ErrorAlert error={healthError} context="The API health check failed" /> : null}
         <Outlet />
       </main>
     </div>

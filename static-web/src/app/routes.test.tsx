@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { json, mockApi } from '../test/mock-api';
+import { json, mockApi, problem } from '../test/mock-api';
 import { renderAt } from '../test/render';
 
 const IDLE = json({ isLocked: false, activeJob: null });
@@ -75,5 +75,21 @@ describe('routes', () => {
     expect(within(pages).getByRole('link', { name: 'Revoke Expired' })).toHaveAttribute('aria-current', 'page');
     await user.click(within(pages).getByRole('link', { name: 'Job History' }));
     expect(router.state.location.pathname).toBe('/palantir/jobs');
+  });
+});
+
+describe('health', () => {
+  it('warns on every page when the API health check fails', async () => {
+    mockEverything().set('GET /api/health', problem(503, 'Service unavailable', { detail: 'The database is unreachable.' }));
+    renderAt('/databricks/pending-expiry');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The API health check failed. Service unavailable: The database is unreachable.',
+    );
+  });
+
+  it('shows the Test mode badge when the API is in test mode', async () => {
+    mockEverything();
+    renderAt('/databricks/requests');
+    expect(await screen.findByText('Test mode')).toBeInTheDocument();
   });
 });
