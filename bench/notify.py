@@ -1,0 +1,283 @@
+"""notify: N reminders with a simulated send delay D, through the real job, lock and sender.
+
+The job is the real `run_notification_job` (JobRun lock, heartbeat, candidates query, parallel sends,
+per-task recording) with the real `SimulatedSender` and NOTIFY_MAX_PARALLEL = N, so all N sends can
+wait together: the ideal wall time is D plus the fixed costs. When wall/D misses the goal (or with
+--profile), a second, instrumented run on fresh data shows where the time goes. The instruments wrap
+the job's collaborators in this process only (nothing in shared/ changes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from pathlib import Path
+from typing import Any
+
+import shared.db.per_thread as per_thread_module
+import shared.jobs.notifications as notifications_module
+import shared.mail.message as message_module
+from bench.data import Spread, databricks, insert_requests, migrated, verdict
+from shared import joblock
+from shared.db import connect
+from shared.jobs.locked_run import JobDone
+from shared.jobs.notifications import NotificationReport, run_notification_job
+from shared.mail.senders import EmailSender, SimulatedSender, make_sender
+from shared.settings import Settings
+
+GOAL = 1.2
+MAX_PARALLEL_SETTING = 10_000  # NOTIFY_MAX_PARALLEL's upper bound in shared/settings.py
+
+# Every request Active, never reminded, expiring 1..29 days ahead: each gets a 30-Day Reminder.
+SPREAD = Spread(status="'Active'", expires_jd="now + 1 + u1 * 28")
+
+
+def prepare(directory: Path, n: int, delay: float, name: str) -> Settings:
+    settings = migrated(
+        directory / name,
+        EMAIL_MODE="simulated",
+        EMAIL_SIMULATED_DELAY_SECONDS=delay,
+        NOTIFY_MAX_PARALLEL=min(n, MAX_PARALLEL_SETTING),
+    )
+    insert_requests(settings, n, SPREAD)
+    return settings
+
+
+async def _timed_job(settings: Settings, sender: EmailSender) -> tuple[JobDone[NotificationReport], float]:
+    started = time.perf_counter()
+    outcome = await run_notification_job(settings, databricks(settings), sender, started_by="bench")
+    wall = time.perf_counter() - started
+    assert isinstance(outcome, JobDone), "the lock was busy on a fresh database"
+    return outcome, wall
+
+
+def recorded(settings: Settings, outcome: JobDone[NotificationReport]) -> tuple[int, int, str]:
+    platform = databricks(settings)
+    with connect(settings) as conn:
+        rows, distinct = conn.raw.execute(
+            f"SELECT COUNT(*), COUNT(DISTINCT {platform.notification_fk}) FROM {platform.notification_table}"
+        ).fetchone()
+        run = joblock.get_job(conn, outcome.job_id)
+    state = f"{run.status} processed={run.processed_count} failed={run.failed_count}" if run else "missing"
+    return rows, distinct, state
+
+
+def run(directory: Path, *, n: int, delay: float, profile: bool) -> None:
+    settings = prepare(directory, n, delay, "notify.db")
+    sender = make_sender(settings)
+    assert isinstance(sender, SimulatedSender)
+    outcome, wall = asyncio.run(_timed_job(settings, sender))
+    ratio = wall / delay if delay else float("inf")
+    report = outcome.value
+    print(f"notify: N={n} D={delay}s cap={settings.notify_max_parallel} wall={wall:.2f}s "
+          f"wall/D={ratio:.2f} (goal <= {GOAL}) {verdict(ratio <= GOAL)}")
+    rows, distinct, state = recorded(settings, outcome)
+    print(f"  job report: parallelMs={report.parallel_ms:.1f} estimatedSequentialMs="
+          f"{report.estimated_sequential_ms:.1f} speedup={report.speedup}x sent={len(report.sent)} "
+          f"failed={len(report.failures)} notStarted={report.not_started} lockLost={outcome.lock_lost}")
+    print(f"  recorded: {rows}/{n} rows in {databricks(settings).notification_table} "
+          f"({distinct} distinct requests) {'OK' if rows == distinct == n else 'INCOMPLETE'}; JobRun {state}")
+    if profile or ratio > GOAL:
+        print("  where the time goes (a second, instrumented run on fresh data):")
+        for line in profiled_run(prepare(directory, n, delay, "notify-profile.db")):
+            print(f"    {line}")
+        for index, (label, patches) in enumerate(WHAT_IFS):
+            what_if = prepare(directory, n, delay, f"notify-what-if-{index}.db")
+            with _all_patched(patches):
+                outcome, wall = asyncio.run(_timed_job(what_if, make_sender(what_if)))
+            rows, _, _ = recorded(what_if, outcome)
+            print(f"  what-if (NOT the project's code) {label}: wall={wall:.2f}s wall/D={wall / delay:.2f} "
+                  f"(recorded {rows}/{n})")
+
+
+class Compat32Message(MIMEMultipart):
+    """For the what-if only: what reminder_message calls on EmailMessage, on the compat32 classes
+    (MIMEMultipart/MIMEText), which skip the default policy's header parsing."""
+
+    def __init__(self) -> None:
+        super().__init__("alternative")
+
+    def set_content(self, text: str) -> None:
+        self.attach(MIMEText(text, "plain", "utf-8"))
+
+    def add_alternative(self, html: str, subtype: str) -> None:
+        self.attach(MIMEText(html, subtype, "utf-8"))
+
+
+_ONE_WRITER = threading.Lock()
+
+
+def _one_writer_at_a_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    def serialized(*args: Any, **kwargs: Any) -> Any:
+        with _ONE_WRITER:
+            return original(*args, **kwargs)
+    return serialized
+
+
+Patch = tuple[Any, str, Callable[[Callable[..., Any]], Callable[..., Any]]]
+_COMPAT32: Patch = (message_module, "EmailMessage", lambda _: Compat32Message)
+WHAT_IFS: list[tuple[str, list[Patch]]] = [
+    ("reminder_message on the compat32 email.mime classes instead of EmailMessage(policy=default)", [_COMPAT32]),
+    ("the same, plus record_notification one at a time (SQLite has one writer; no busy-wait sleeps)",
+     [_COMPAT32, (notifications_module, "record_notification", _one_writer_at_a_time)]),
+]
+
+
+@contextmanager
+def _all_patched(patches: list[Patch]) -> Iterator[None]:
+    with ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(_patched(*patch))
+        yield
+
+
+# --- the instrumented run -------------------------------------------------------------------------
+@dataclass
+class Timeline:
+    job_start: float = 0.0
+    job_end: float = 0.0
+    candidates: tuple[float, float] = (0.0, 0.0)
+    build_seconds: list[float] = field(default_factory=list)  # reminder_message, on the event loop
+    send_start: dict[str, float] = field(default_factory=dict)  # by recipient
+    send_end: dict[str, float] = field(default_factory=dict)
+    writes: list[tuple[str, float, float, str]] = field(default_factory=list)  # recipient, start, end, thread
+    connects: list[float] = field(default_factory=list)
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+
+class TimedSender:
+    """The real SimulatedSender, with the time each send starts and ends."""
+
+    def __init__(self, inner: SimulatedSender, timeline: Timeline) -> None:
+        self.inner, self.timeline = inner, timeline
+
+    async def send(self, message: EmailMessage) -> None:
+        to = str(message["To"])
+        self.timeline.send_start[to] = time.perf_counter()
+        try:
+            await self.inner.send(message)
+        finally:
+            self.timeline.send_end[to] = time.perf_counter()
+
+
+@contextmanager
+def _patched(module: Any, name: str, wrapper: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Iterator[None]:
+    original = getattr(module, name)
+    setattr(module, name, wrapper(original))
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+def _instruments(timeline: Timeline) -> list[Patch]:
+    def candidates(original: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                timeline.candidates = (started, time.perf_counter())
+        return timed
+
+    def build(original: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                timeline.build_seconds.append(time.perf_counter() - started)
+        return timed
+
+    def write(original: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                with timeline.guard:
+                    timeline.writes.append((kwargs["sent_to"], started, time.perf_counter(),
+                                            threading.current_thread().name))
+        return timed
+
+    def opening(original: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                with timeline.guard:
+                    timeline.connects.append(time.perf_counter() - started)
+        return timed
+
+    return [
+        (notifications_module, "notification_candidates", candidates),
+        (notifications_module, "reminder_message", build),
+        (notifications_module, "record_notification", write),
+        (per_thread_module, "connect", opening),
+    ]
+
+
+def profiled_run(settings: Settings) -> list[str]:
+    timeline = Timeline()
+    sender = make_sender(settings)
+    assert isinstance(sender, SimulatedSender)
+
+    async def job() -> None:
+        timeline.job_start = time.perf_counter()
+        await _timed_job(settings, TimedSender(sender, timeline))
+        timeline.job_end = time.perf_counter()
+
+    with _all_patched(_instruments(timeline)):
+        asyncio.run(job())
+    return describe(timeline, settings.email_simulated_delay_seconds)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "none"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"median {_ms(statistics.median(ordered))}, p95 {_ms(p95)}, max {_ms(ordered[-1])}"
+
+
+def describe(t: Timeline, delay: float) -> list[str]:
+    starts, ends = sorted(t.send_start.values()), sorted(t.send_end.values())
+    if not starts:
+        return ["no sends happened"]
+    write_start = min(w[1] for w in t.writes) if t.writes else ends[-1]
+    write_end = max(w[2] for w in t.writes) if t.writes else ends[-1]
+    queue_waits = [start - t.send_end[to] for to, start, _, _ in t.writes if to in t.send_end]
+    overslept = [t.send_end[to] - t.send_start[to] - delay for to in t.send_start if to in t.send_end]
+    threads = {w[3] for w in t.writes}
+    wall = t.job_end - t.job_start
+    return [
+        f"wall {_ms(wall)} = D {_ms(delay)} + overhead {_ms(wall - delay)}:",
+        f"lock acquire and setup before the candidates query: {_ms(t.candidates[0] - t.job_start)}",
+        f"candidates query (notification_candidates, in a thread): {_ms(t.candidates[1] - t.candidates[0])}",
+        f"building {len(t.build_seconds)} messages on the event loop (reminder_message): total "
+        f"{_ms(sum(t.build_seconds))}, each {_spread(t.build_seconds)}",
+        f"send starts spread over {_ms(starts[-1] - starts[0])} (first start {_ms(starts[0] - t.job_start)} "
+        f"after the job start): the sends cannot all start together while messages are built",
+        f"each send took D + {_spread(overslept)} (the event loop's lag after the sleep)",
+        f"sends ended between {_ms(ends[0] - t.job_start)} and {_ms(ends[-1] - t.job_start)}",
+        f"{len(t.writes)} DB writes (record_notification via asyncio.to_thread) on {len(threads)} threads, "
+        f"{len(t.connects)} connections opened (total {_ms(sum(t.connects))}, each {_spread(t.connects)})",
+        f"  each write ran {_spread([end - start for _, start, end, _ in t.writes])}",
+        f"  each waited for a pool thread after its send: {_spread(queue_waits)}",
+        f"  writes from {_ms(write_start - t.job_start)} to {_ms(write_end - t.job_start)}; "
+        f"after the last send they ran on for {_ms(max(0.0, write_end - ends[-1]))}",
+        f"completion after the last write (close connections, complete the JobRun): {_ms(t.job_end - write_end)}",
+    ]
