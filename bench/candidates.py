@@ -101,6 +101,9 @@ def run(directory: Path, *, rows: int, repeat: int) -> None:
             (status, status, NEVER),
         ).fetchone()
         print(f"  data: {counts[0]:,} Active, {counts[1]:,} of them never expire")
+        examined = conn.raw.execute(
+            "SELECT COUNT(*) FROM DataAccessDeltaRequests WHERE Status = ? AND Expires_On < ?", (status, NEVER[:10])
+        ).fetchone()[0]
 
         project_rows = notification_candidates(conn, platform)
         literal_rows = notification_candidates(literal, platform)
@@ -109,6 +112,8 @@ def run(directory: Path, *, rows: int, repeat: int) -> None:
         print(f"  same rows: {'yes' if same and same_days else 'NO'} "
               f"(project {len(project_rows):,}, DATEDIFF-style {len(literal_rows):,}; "
               f"same keys in the same order{', same days_left' if same_days else ', days_left DIFFER'})")
+        print(f"  index entries each predicate must examine: project {len(project_rows):,} (the 31-day range), "
+              f"DATEDIFF-style {examined:,} (every Active entry below the never-expires marker)")
 
         def bare(sql: str) -> Callable[[], object]:
             return lambda: conn.raw.execute(sql, (status,)).fetchall()
