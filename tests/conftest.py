@@ -6,12 +6,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from shared.db import Connection, connect
 from shared.migrate import apply_migrations, migrations_for
 from shared.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from tests.hosts import Hosts
 
 MSSQL_ENV = "TEST_MSSQL_CONNECTION_STRING"
 # Children before parents, so a SQL Server test database can be emptied between tests.
@@ -101,3 +105,15 @@ def set_app_settings(monkeypatch: pytest.MonkeyPatch, **values: str) -> Settings
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     return get_settings()
+
+
+@pytest.fixture
+def hosts(tmp_path: Path) -> Iterator[Hosts]:
+    """`python -m devhost` processes on one migrated SQLite file; all stopped afterwards."""
+    from tests.hosts import Hosts
+
+    running = Hosts(tmp_path)
+    try:
+        yield running
+    finally:
+        running.close()

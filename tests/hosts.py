@@ -3,13 +3,9 @@ sharing one migrated SQLite file, as scaled-out instances share one Azure SQL da
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from shared.settings import load_settings
-from tests.conftest import migrate
 from tests.devhost.harness import DevhostProcess, devhost_env, free_port
 
 BASE_SETTINGS = {
@@ -24,6 +20,8 @@ class Hosts:
         self.tmp_path = tmp_path
         self.db_path = str(tmp_path / "shared.db")
         self.started: list[DevhostProcess] = []
+        from tests.conftest import migrate
+
         migrate(load_settings(DB_BACKEND="sqlite", SQLITE_PATH=self.db_path))
 
     def start(self, **settings: str) -> DevhostProcess:
@@ -37,12 +35,3 @@ class Hosts:
     def close(self) -> None:
         for host in self.started:
             host.cleanup()
-
-
-@pytest.fixture
-def hosts(tmp_path: Path) -> Iterator[Hosts]:
-    running = Hosts(tmp_path)
-    try:
-        yield running
-    finally:
-        running.close()

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from tests.devhost.harness import DevhostProcess, wait_until
-from tests.hosts import Hosts, hosts  # noqa: F401 - the fixture
+from tests.hosts import Hosts
 from tests.http_support import principal
 
 BODIES = {
@@ -161,7 +161,8 @@ def test_auth_matrix_over_http_in_swa_mode(hosts: Hosts) -> None:
     revoke = api(host, "databricks/access-requests/revoke-expired")
 
     assert httpx.get(api(host, "databricks/access-requests"), timeout=10).status_code == 401
-    assert httpx.get(api(host, "databricks/access-requests"), headers={header: principal()}, timeout=10).status_code == 200
+    signed_in = httpx.get(api(host, "databricks/access-requests"), headers={header: principal()}, timeout=10)
+    assert signed_in.status_code == 200
     assert httpx.post(revoke, headers={header: principal()}, timeout=10).status_code == 403
     assert httpx.post(revoke, headers={header: principal("access-admin")}, timeout=10).status_code == 200
     assert httpx.get(api(host, "health"), timeout=10).status_code == 200

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shared.platforms import Platform
 
-SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 # SQL Server: 2601 duplicate key in a unique index, 2627 unique/primary key constraint violation.
 _MSSQL_DUPLICATE_KEY = re.compile(r"\b(2601|2627)\b")
 
@@ -63,8 +62,9 @@ class Dialect:
         """A UTC datetime as the driver should receive it (columns are DATETIME, UTC, naive)."""
         naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
         if self.name == "sqlite":
-            # Text in one fixed format, so that text comparison is time comparison.
-            return naive.strftime(SQLITE_DATETIME_FORMAT)[:-3]
+            # Text in one fixed format, so that text comparison is time comparison. isoformat, not
+            # strftime: strftime does not zero-pad years before 1000 on every platform.
+            return naive.isoformat(sep=" ", timespec="milliseconds")
         return naive
 
     def uuid_param(self, value: uuid.UUID | str) -> str:

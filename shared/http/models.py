@@ -6,16 +6,27 @@ cannot drift from the code. Per-platform models are built from the platform regi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator, model_validator
 
 from shared.platforms import KeyKind, Platform
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 RequestKeyValue = int | str
+YEARS_1900_TO_9998 = r"^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+
+
+def _not_a_boolean(value: object) -> object:
+    # JSON true/false are not day counts (lax int would take them as 1/0); 3.0 still is 3.
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number of days, not a boolean")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 ReminderType = Literal["30-Day Reminder", "7-Day Reminder"]
 
 
@@ -163,15 +174,31 @@ def pending_notification_model(platform: Platform) -> type[BaseModel]:
 
 
 class _ExactlyOneExpiry(ApiModel):
+    # The three choices are optional but not nullable, and the schema says "exactly one present"
+    # (oneOf), so what the document allows is exactly what the handler accepts.
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["expiresOn"]}, {"required": ["expiresInDays"]}, {"required": ["neverExpires"]}]})
+
     requestedByEmail: str = Field(pattern=EMAIL_PATTERN, max_length=320)
-    expiresOn: datetime | None = Field(None, description="Expiry (UTC when no offset is given)")
-    expiresInDays: int | None = Field(
+    expiresOn: datetime = Field(  # type: ignore[assignment]
+        None, description="Expiry (UTC when no offset is given), in the years 1900 to 9998",
+        json_schema_extra={"pattern": YEARS_1900_TO_9998})
+    expiresInDays: WholeNumber = Field(  # type: ignore[assignment]
         None, ge=-3650, le=36500, description="Days from now; negative only in test mode")
-    neverExpires: Literal[True] | None = None
+    neverExpires: Literal[True] = None  # type: ignore[assignment]
+
+    @field_validator("expiresOn")
+    @classmethod
+    def _within_what_the_column_stores(cls, value: datetime) -> datetime:
+        # SQL Server's DATETIME starts in 1753; 9999-12-31 is the never-expires marker. The year
+        # as written is checked, as the schema's pattern says.
+        if not 1900 <= value.year <= 9998:
+            raise ValueError("must be in the years 1900 to 9998 (use neverExpires for no expiry)")
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
     @model_validator(mode="after")
     def _exactly_one_expiry(self) -> _ExactlyOneExpiry:
-        given = [n for n in ("expiresOn", "expiresInDays", "neverExpires") if getattr(self, n) is not None]
+        given = [n for n in ("expiresOn", "expiresInDays", "neverExpires") if n in self.model_fields_set]
         if len(given) != 1:
             raise ValueError("give exactly one of expiresOn, expiresInDays, neverExpires")
         return self

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Callable
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import TypeVar
 
 import azure.functions as func
@@ -91,14 +91,10 @@ async def create_access_request(call: Call) -> func.HttpResponse:
     def create(conn: Connection) -> repo.AccessRequest:
         now = repo.database_now(conn)
         expires = None
-        if body.expiresInDays is not None:
+        if "expiresInDays" in body.model_fields_set:
             expires = now + timedelta(days=body.expiresInDays)
-        elif body.expiresOn is not None:
-            given = body.expiresOn
-            expires = given.replace(tzinfo=UTC) if given.tzinfo is None else given.astimezone(UTC)
-            if expires >= repo.NEVER_EXPIRES:
-                raise ApiError(422, "Use neverExpires for access that does not expire.",
-                               errors=[{"field": "expiresOn", "message": "must be before 9999-12-31"}])
+        elif "expiresOn" in body.model_fields_set:
+            expires = body.expiresOn  # validated: UTC, within what the column stores
         if expires is not None and expires <= now and not call.settings.allow_test_simulation:
             raise ApiError(400, "An already-expired request can be created only in test mode "
                                 "(ALLOW_TEST_SIMULATION=true).")
