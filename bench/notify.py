@@ -16,20 +16,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from pathlib import Path
 from typing import Any
 
 import shared.db.per_thread as per_thread_module
 import shared.jobs.notifications as notifications_module
-import shared.mail.message as message_module
 from bench.data import Spread, databricks, insert_requests, migrated, verdict
 from shared import joblock
 from shared.db import connect
 from shared.jobs.locked_run import JobDone
 from shared.jobs.notifications import NotificationReport, run_notification_job
+from shared.mail.message import Reminder
 from shared.mail.senders import EmailSender, SimulatedSender, make_sender
 from shared.settings import Settings
 
@@ -89,46 +86,9 @@ def run(directory: Path, *, n: int, delay: float, profile: bool) -> None:
         print("  where the time goes (a second, instrumented run on fresh data):")
         for line in profiled_run(prepare(directory, n, delay, "notify-profile.db")):
             print(f"    {line}")
-        for index, (label, patches) in enumerate(WHAT_IFS):
-            what_if = prepare(directory, n, delay, f"notify-what-if-{index}.db")
-            with _all_patched(patches):
-                outcome, wall = asyncio.run(_timed_job(what_if, make_sender(what_if)))
-            rows, _, _ = recorded(what_if, outcome)
-            print(f"  what-if (NOT the project's code) {label}: wall={wall:.2f}s wall/D={wall / delay:.2f} "
-                  f"(recorded {rows}/{n})")
-
-
-class Compat32Message(MIMEMultipart):
-    """For the what-if only: what reminder_message calls on EmailMessage, on the compat32 classes
-    (MIMEMultipart/MIMEText), which skip the default policy's header parsing."""
-
-    def __init__(self) -> None:
-        super().__init__("alternative")
-
-    def set_content(self, text: str) -> None:
-        self.attach(MIMEText(text, "plain", "utf-8"))
-
-    def add_alternative(self, html: str, subtype: str) -> None:
-        self.attach(MIMEText(html, subtype, "utf-8"))
-
-
-_ONE_WRITER = threading.Lock()
-
-
-def _one_writer_at_a_time(original: Callable[..., Any]) -> Callable[..., Any]:
-    def serialized(*args: Any, **kwargs: Any) -> Any:
-        with _ONE_WRITER:
-            return original(*args, **kwargs)
-    return serialized
 
 
 Patch = tuple[Any, str, Callable[[Callable[..., Any]], Callable[..., Any]]]
-_COMPAT32: Patch = (message_module, "EmailMessage", lambda _: Compat32Message)
-WHAT_IFS: list[tuple[str, list[Patch]]] = [
-    ("reminder_message on the compat32 email.mime classes instead of EmailMessage(policy=default)", [_COMPAT32]),
-    ("the same, plus record_notification one at a time (SQLite has one writer; no busy-wait sleeps)",
-     [_COMPAT32, (notifications_module, "record_notification", _one_writer_at_a_time)]),
-]
 
 
 @contextmanager
@@ -159,8 +119,8 @@ class TimedSender:
     def __init__(self, inner: SimulatedSender, timeline: Timeline) -> None:
         self.inner, self.timeline = inner, timeline
 
-    async def send(self, message: EmailMessage) -> None:
-        to = str(message["To"])
+    async def send(self, message: Reminder) -> None:
+        to = message.recipient
         self.timeline.send_start[to] = time.perf_counter()
         try:
             await self.inner.send(message)

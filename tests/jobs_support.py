@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from email.message import EmailMessage
 
 from shared.db import Connection
+from shared.mail.message import Reminder
 from shared.platforms import Platform
 from shared.repositories.access_requests import RequestKey, create_request, database_now, record_notification
 
@@ -36,16 +36,16 @@ class RecordingSender:
     def __init__(self, delay: float = 0.0, raise_for: dict[str, BaseException] | None = None) -> None:
         self.delay = delay
         self.raise_for = raise_for or {}
-        self.sent: list[EmailMessage] = []
+        self.sent: list[Reminder] = []
         self.in_flight = 0
         self.max_in_flight = 0
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Reminder) -> None:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             await asyncio.sleep(self.delay)
-            error = self.raise_for.get(str(message["To"]))
+            error = self.raise_for.get(message.recipient)
             if error is not None:
                 raise error
             self.sent.append(message)

@@ -129,9 +129,10 @@ def test_the_email_names_platform_request_expiry_and_days_left(conn: Connection,
 
     run(settings, platform, sender)
 
-    (message,) = sender.sent
-    plain = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    (reminder,) = sender.sent
+    message = reminder.to_mime()
+    plain = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
     assert message["To"] == "ann@example.com" and message["From"] == settings.email_from
     assert message["Subject"] == "30-Day Reminder: your Databricks access expires in 5 days"
     for body in (plain, html):

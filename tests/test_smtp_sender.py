@@ -8,7 +8,6 @@ import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from shared.mail.message import reminder_message
+from shared.mail.message import Reminder, reminder_message
 from shared.mail.senders import FailureSimulation, SendFailed, SmtpSender
 from shared.platforms import all_platforms
 from shared.settings import load_settings
@@ -65,7 +64,7 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
         controller.stop()
 
 
-def reminder(recipient: str = "ann@example.com") -> EmailMessage:
+def reminder(recipient: str = "ann@example.com") -> Reminder:
     platform = all_platforms(load_settings())[1]
     return reminder_message(platform=platform, request_key="2b1f0c1e-5f8a-4a51-9d0e-9a6b7a1f3c11",
                             request_fields={"projectId": "PRJ-7"}, recipient=recipient,

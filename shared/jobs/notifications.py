@@ -126,14 +126,15 @@ async def _send_one(
         if context.lock_lost.is_set():  # the lease is gone: start nothing new
             report.not_started += 1
             return
-        started = time.perf_counter()
+        assert request.expires_on is not None
+        reminder = reminder_message(
+            platform=platform, request_key=request.key, request_fields=request.fields,
+            recipient=request.email, sender=settings.email_from, reminder_type=item.reminder_type,
+            expires_on=request.expires_on, days_left=item.days_left,
+        )
+        started = time.perf_counter()  # the send alone: the estimated sequential time sums these
         try:
-            assert request.expires_on is not None
-            await sender.send(reminder_message(
-                platform=platform, request_key=request.key, request_fields=request.fields,
-                recipient=request.email, sender=settings.email_from, reminder_type=item.reminder_type,
-                expires_on=request.expires_on, days_left=item.days_left,
-            ))
+            await sender.send(reminder)
         except Exception as error:
             report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
             reason = str(error) if isinstance(error, SendFailed) else f"{type(error).__name__}: {error}"
@@ -141,12 +142,12 @@ async def _send_one(
             return
         report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
         try:  # only a successful send is recorded
-            sent_at = await asyncio.to_thread(
-                lambda: record_notification(
-                    connections.get(), platform, request.key, sent_to=request.email,
-                    sent_by=SENT_BY, reminder_type=item.reminder_type,
-                )
-            )
+            def record() -> datetime:
+                with connections.write_turn():
+                    return record_notification(connections.get(), platform, request.key, sent_to=request.email,
+                                               sent_by=SENT_BY, reminder_type=item.reminder_type)
+
+            sent_at = await asyncio.to_thread(record)
         except Exception as error:
             log.exception("reminder to %s sent but not recorded", request.email)
             report.failures.append(Failed(request.key, request.email, item.reminder_type,

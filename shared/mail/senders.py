@@ -8,11 +8,11 @@ import logging
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Protocol
 
 import aiosmtplib
 
+from shared.mail.message import Reminder
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,8 @@ NO_FAILURES = FailureSimulation()
 
 
 class EmailSender(Protocol):
-    async def send(self, message: EmailMessage) -> None:
-        """Deliver the message or raise (SendFailed or any other exception)."""
+    async def send(self, reminder: Reminder) -> None:
+        """Deliver the reminder or raise (SendFailed or any other exception)."""
 
 
 class SimulatedSender:
@@ -57,12 +57,12 @@ class SimulatedSender:
         self.delay_seconds = delay_seconds
         self.failures = failures
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, reminder: Reminder) -> None:
         await asyncio.sleep(self.delay_seconds)
-        reason = self.failures.failure_for(str(message["To"]))
+        reason = self.failures.failure_for(reminder.recipient)
         if reason:
             raise SendFailed(reason)
-        log.info("simulated email to %s: %s", message["To"], message["Subject"])
+        log.info("simulated email to %s: %s", reminder.recipient, reminder.subject)
 
 
 class SmtpSender:
@@ -72,14 +72,14 @@ class SmtpSender:
         self.settings = settings
         self.failures = failures
 
-    async def send(self, message: EmailMessage) -> None:
-        reason = self.failures.failure_for(str(message["To"]))
+    async def send(self, reminder: Reminder) -> None:
+        reason = self.failures.failure_for(reminder.recipient)
         if reason:
             raise SendFailed(reason)
         s = self.settings
         try:
             await aiosmtplib.send(
-                message,
+                reminder.to_mime(),
                 hostname=s.smtp_host,
                 port=s.smtp_port,
                 username=s.smtp_username or None,
