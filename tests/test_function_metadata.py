@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from function_app import app
+from tests.registered import FUNCTIONS
 
 PLATFORM_ROUTES = {
     ("GET", "access-requests"), ("POST", "access-requests"),
@@ -13,7 +13,6 @@ PLATFORM_ROUTES = {
 }
 EXPECTED_HTTP = {(m, f"{p}/{r}") for p in ("databricks", "palantir") for m, r in PLATFORM_ROUTES} | {
     ("GET", "health"), ("GET", "openapi.json")}
-FUNCTIONS = app.get_functions()  # may be read only once per app
 
 
 def triggers() -> list[tuple[str, dict]]:  # type: ignore[type-arg]
