@@ -3,3 +3,20 @@
 Templates use `{requests}`, `{key}`, ... placeholders that `Dialect.sql()` fills from the platform
 registry with quoted, validated identifiers; every value is a `?` parameter.
 """
+
+
+# Fragments both dialects share word for word (standard SQL).
+JOB_COLUMNS = (
+    "Job_Id, Job_Type, Status, Started_At, Started_By, Completed_At, "
+    "Processed_Count, Failed_Count, Error_Message, Lock_Until"
+)
+
+# A request as the API shows it: its own columns, latest revocation (r), notification summary (ln).
+REQUEST_ITEM = """
+SELECT u.{key} AS request_key, u.{email} AS email, u.{expires} AS expires_on,
+       u.{status} AS status, u.{created} AS created_at{fields},
+       r.Revoked_Dt AS revoked_dt, r.Revoked_By AS revoked_by,
+       (SELECT COUNT(*) FROM {notifications} n WHERE n.{notification_fk} = u.{key})
+           AS notification_count,
+       ln.Notification_Type AS last_notification_type,
+       ln.Notification_Sent_Dt AS last_notification_dt"""

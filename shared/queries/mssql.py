@@ -10,6 +10,8 @@ Notes on SQL Server behaviour the statements rely on (DESIGN sections 4 and 5):
 - Where a count is needed from a platform table, the batch returns `SELECT @@ROWCOUNT AS affected`.
 """
 
+from shared.queries import JOB_COLUMNS, REQUEST_ITEM
+
 QUOTE = ("[", "]")
 
 _NOW = "SYSUTCDATETIME()"
@@ -21,19 +23,6 @@ def _plus_seconds(base: str) -> str:
 
 
 _LEASE_END = f"COALESCE(Lock_Until, {_plus_seconds('Started_At')})"
-_JOB_COLUMNS = (
-    "Job_Id, Job_Type, Status, Started_At, Started_By, Completed_At, "
-    "Processed_Count, Failed_Count, Error_Message, Lock_Until"
-)
-
-_REQUEST_ITEM = """
-SELECT u.{key} AS request_key, u.{email} AS email, u.{expires} AS expires_on,
-       u.{status} AS status, u.{created} AS created_at{fields},
-       r.Revoked_Dt AS revoked_dt, r.Revoked_By AS revoked_by,
-       (SELECT COUNT(*) FROM {notifications} n WHERE n.{notification_fk} = u.{key})
-           AS notification_count,
-       ln.Notification_Type AS last_notification_type,
-       ln.Notification_Sent_Dt AS last_notification_dt"""
 _REQUEST_JOINS = """
   FROM {requests} u
  OUTER APPLY (SELECT TOP (1) r2.Revoked_Dt, r2.Revoked_By FROM {revoked} r2
@@ -84,15 +73,15 @@ OUTPUT INSERTED.Job_Id
  WHERE Job_Id = ? AND Status = 'InProgress'""",
     # params: job type, lock timeout seconds
     "lock.active_job": f"""
-SELECT TOP (1) {_JOB_COLUMNS} FROM JobRun
+SELECT TOP (1) {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type = ? AND Status = 'InProgress'
    AND {_LEASE_END} > {_NOW}
  ORDER BY Started_At DESC""",
     # params: job id
-    "jobs.by_id": f"SELECT {_JOB_COLUMNS} FROM JobRun WHERE Job_Id = ?",
+    "jobs.by_id": f"SELECT {JOB_COLUMNS} FROM JobRun WHERE Job_Id = ?",
     # params: job type, job type, offset, limit
     "jobs.recent": f"""
-SELECT {_JOB_COLUMNS} FROM JobRun
+SELECT {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type IN (?, ?)
  ORDER BY Started_At DESC, Id DESC
  OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
@@ -111,18 +100,18 @@ INSERT INTO dbo.SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NO
     # --- access requests (platform templates) -----------------------------------------------
     "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
     # params: offset, limit
-    "requests.list": _REQUEST_ITEM + _REQUEST_JOINS + """
+    "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
  ORDER BY u.{created} DESC, u.{key} DESC
  OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
     # params: key
-    "requests.get": _REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
+    "requests.get": REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
     # params: active status
-    "requests.pending_expiry": _REQUEST_ITEM + _REQUEST_JOINS + f"""
+    "requests.pending_expiry": REQUEST_ITEM + _REQUEST_JOINS + f"""
  WHERE u.{{status}} = ? AND u.{{expires}} <= {_NOW}
  ORDER BY u.{{expires}}, u.{{key}}""",
     # params: active status. Same calendar-day meaning as the SPEC's
     # DATEDIFF(DAY, GETUTCDATE(), Expires_On) BETWEEN 0 AND 30, written as a sargable range.
-    "requests.notification_candidates": _REQUEST_ITEM + f""",
+    "requests.notification_candidates": REQUEST_ITEM + f""",
        DATEDIFF(DAY, {_NOW}, u.{{expires}}) AS days_left""" + _REQUEST_JOINS + f"""
  WHERE u.{{status}} = ?
    AND u.{{expires}} >= {_TODAY}

@@ -1,5 +1,7 @@
 """SQLite statements (the embedded default). Times are UTC text 'YYYY-MM-DD HH:MM:SS.fff'."""
 
+from shared.queries import JOB_COLUMNS, REQUEST_ITEM
+
 QUOTE = ('"', '"')
 
 _NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
@@ -11,20 +13,6 @@ def _plus_seconds(base: str) -> str:
 
 
 _LEASE_END = f"COALESCE(Lock_Until, {_plus_seconds('Started_At')})"
-_JOB_COLUMNS = (
-    "Job_Id, Job_Type, Status, Started_At, Started_By, Completed_At, "
-    "Processed_Count, Failed_Count, Error_Message, Lock_Until"
-)
-
-# A request as the API shows it: its own columns, latest revocation, notification summary.
-_REQUEST_ITEM = """
-SELECT u.{key} AS request_key, u.{email} AS email, u.{expires} AS expires_on,
-       u.{status} AS status, u.{created} AS created_at{fields},
-       r.Revoked_Dt AS revoked_dt, r.Revoked_By AS revoked_by,
-       (SELECT COUNT(*) FROM {notifications} n WHERE n.{notification_fk} = u.{key})
-           AS notification_count,
-       ln.Notification_Type AS last_notification_type,
-       ln.Notification_Sent_Dt AS last_notification_dt"""
 _REQUEST_JOINS = """
   FROM {requests} u
   LEFT JOIN {revoked} r ON r.Id = (
@@ -73,15 +61,15 @@ UPDATE JobRun
 RETURNING Job_Id""",
     # params: job type, lock timeout seconds
     "lock.active_job": f"""
-SELECT {_JOB_COLUMNS} FROM JobRun
+SELECT {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type = ? AND Status = 'InProgress'
    AND {_LEASE_END} > {_NOW}
  ORDER BY Started_At DESC LIMIT 1""",
     # params: job id
-    "jobs.by_id": f"SELECT {_JOB_COLUMNS} FROM JobRun WHERE Job_Id = ?",
+    "jobs.by_id": f"SELECT {JOB_COLUMNS} FROM JobRun WHERE Job_Id = ?",
     # params: job type, job type, offset, limit
     "jobs.recent": f"""
-SELECT {_JOB_COLUMNS} FROM JobRun
+SELECT {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type IN (?, ?)
  ORDER BY Started_At DESC, Id DESC
  LIMIT ?, ?""",
@@ -99,18 +87,18 @@ INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})"
     # --- access requests (platform templates) -----------------------------------------------
     "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
     # params: offset, limit
-    "requests.list": _REQUEST_ITEM + _REQUEST_JOINS + """
+    "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
  ORDER BY u.{created} DESC, u.{key} DESC
  LIMIT ?, ?""",
     # params: key
-    "requests.get": _REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
+    "requests.get": REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
     # params: active status. Expired and still active: what the revoke job would take now.
-    "requests.pending_expiry": _REQUEST_ITEM + _REQUEST_JOINS + f"""
+    "requests.pending_expiry": REQUEST_ITEM + _REQUEST_JOINS + f"""
  WHERE u.{{status}} = ? AND u.{{expires}} <= {_NOW}
  ORDER BY u.{{expires}}, u.{{key}}""",
     # params: active status. 0..30 calendar days to expiry, as a range on the expiry column so an
     # index on (Status, expiry) can seek; '9999-12-31' (never expires) falls outside the range.
-    "requests.notification_candidates": _REQUEST_ITEM
+    "requests.notification_candidates": REQUEST_ITEM
     + """,
        CAST(julianday(date(u.{expires})) - julianday(date('now')) AS INTEGER) AS days_left"""
     + _REQUEST_JOINS
