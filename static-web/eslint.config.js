@@ -28,6 +28,18 @@ export default defineConfig([
     },
   },
   {
+    // The browser tests and the screenshot script run in Node (e2e/tsconfig.json), not in the page.
+    files: ['e2e/**/*.ts', 'scripts/**/*.ts'],
+    languageOptions: { globals: globals.node },
+    rules: {
+      // node:test's describe/it/before/after return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     extends: [js.configs.recommended],
     languageOptions: { globals: globals.node },
