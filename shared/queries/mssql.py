@@ -23,14 +23,15 @@ def _plus_seconds(base: str) -> str:
 
 
 _LEASE_END = f"COALESCE(Lock_Until, {_plus_seconds('Started_At')})"
+# Latest = highest Id (rows are written in time order): the FK index carries the clustered key.
 _REQUEST_JOINS = """
   FROM {requests} u
  OUTER APPLY (SELECT TOP (1) r2.Revoked_Dt, r2.Revoked_By FROM {revoked} r2
                WHERE r2.{revoked_fk} = u.{key}
-               ORDER BY r2.Revoked_Dt DESC, r2.Id DESC) r
+               ORDER BY r2.Id DESC) r
  OUTER APPLY (SELECT TOP (1) n2.Notification_Type, n2.Notification_Sent_Dt FROM {notifications} n2
                WHERE n2.{notification_fk} = u.{key}
-               ORDER BY n2.Notification_Sent_Dt DESC, n2.Id DESC) ln"""
+               ORDER BY n2.Id DESC) ln"""
 _TODAY = f"CAST(CAST({_NOW} AS DATE) AS DATETIME)"
 
 STATEMENTS: dict[str, str] = {

@@ -13,14 +13,14 @@ def _plus_seconds(base: str) -> str:
 
 
 _LEASE_END = f"COALESCE(Lock_Until, {_plus_seconds('Started_At')})"
+# Latest = highest Id: rows are written in time order, and MAX(Id) is read off the FK index
+# (which carries the rowid) without a sort per request.
 _REQUEST_JOINS = """
   FROM {requests} u
   LEFT JOIN {revoked} r ON r.Id = (
-       SELECT r2.Id FROM {revoked} r2 WHERE r2.{revoked_fk} = u.{key}
-        ORDER BY r2.Revoked_Dt DESC, r2.Id DESC LIMIT 1)
+       SELECT MAX(r2.Id) FROM {revoked} r2 WHERE r2.{revoked_fk} = u.{key})
   LEFT JOIN {notifications} ln ON ln.Id = (
-       SELECT n2.Id FROM {notifications} n2 WHERE n2.{notification_fk} = u.{key}
-        ORDER BY n2.Notification_Sent_Dt DESC, n2.Id DESC LIMIT 1)"""
+       SELECT MAX(n2.Id) FROM {notifications} n2 WHERE n2.{notification_fk} = u.{key})"""
 
 STATEMENTS: dict[str, str] = {
     "clock.now": f"SELECT {_NOW} AS now",
