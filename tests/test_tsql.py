@@ -58,7 +58,7 @@ def test_the_parser_rejects_invalid_tsql() -> None:
     with pytest.raises(pytest.fail.Exception):
         assert_parses_as_tsql("SELECT TOP (1) FROM WHERE JobRun = ;")
     with pytest.raises(pytest.fail.Exception):
-        assert_parses_as_tsql(with_named_parameters(SQLITE.sql("requests.list", PLATFORMS[0])))
+        assert_parses_as_tsql(with_named_parameters(SQLITE.sql("lock.insert_if_free")))
 
 
 def test_both_dialects_name_the_same_statements_with_the_same_parameters() -> None:
