@@ -4,7 +4,7 @@
  */
 import { after, before } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startBackend, type Backend } from './backend.js';
+import { startBackend, startHost, type Backend, type Host } from './backend.js';
 import { launchBrowser } from './browser.js';
 
 export interface Suite {
@@ -12,11 +12,17 @@ export interface Suite {
   readonly browser: Browser;
   /** `${backend.baseURL}${path}` */
   url: (path: string) => string;
+  /**
+   * A second `python -m devhost` on the same database (another "server", as scaled-out Function
+   * instances share one Azure SQL database), with its own settings; stopped with the suite.
+   */
+  anotherHost: (env: Record<string, string>) => Promise<Host>;
 }
 
 export function e2eSuite(options: { demoData?: boolean; env?: Record<string, string> } = {}): Suite {
   let backend: Backend | undefined;
   let browser: Browser | undefined;
+  const extraHosts: Host[] = [];
 
   before(async () => {
     backend = await startBackend(options);
@@ -27,7 +33,11 @@ export function e2eSuite(options: { demoData?: boolean; env?: Record<string, str
     try {
       await browser?.close();
     } finally {
-      await backend?.stop();
+      try {
+        await Promise.all(extraHosts.map((host) => host.stop()));
+      } finally {
+        await backend?.stop();
+      }
     }
   });
 
@@ -45,6 +55,11 @@ export function e2eSuite(options: { demoData?: boolean; env?: Record<string, str
     },
     url(path: string) {
       return `${need(backend, 'the back end').baseURL}${path}`;
+    },
+    async anotherHost(env: Record<string, string>) {
+      const host = await startHost(need(backend, 'the back end').db, { ...options.env, ...env });
+      extraHosts.push(host);
+      return host;
     },
   };
 }
