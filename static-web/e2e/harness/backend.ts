@@ -170,8 +170,24 @@ export async function startHost(db: Database, env: Record<string, string> = {}):
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
 
+  // A host that dies on its own makes every later step fail with "connection refused": say why, now.
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(
+      `devhost on port ${port} exited unexpectedly (${String(code ?? signal)}); its last output:\n${output.slice(-6000)}`,
+    );
+  });
+
   const baseURL = `http://127.0.0.1:${port}`;
-  const host: Host = { baseURL, log: () => output, stop: () => stopProcess(child) };
+  const host: Host = {
+    baseURL,
+    log: () => output,
+    stop: () => {
+      stopping = true;
+      return stopProcess(child);
+    },
+  };
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {

@@ -70,7 +70,7 @@ export function JobRunsChart({ runs, now }: { runs: readonly JobRun[]; /** For i
         <span className="legend legend-completed">Completed</span>
         <span className="legend legend-failed">Failed</span>
         <span className="legend legend-inprogress">In progress</span>
-        <span className="muted"> · bar height = duration, oldest on the left</span>
+        <span className="muted"> · bar height = duration (longest {formatDuration(max)}), oldest on the left</span>
       </figcaption>
     </figure>
   );
