@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PLATFORMS } from './harness/api.js';
-import { newContext, openPage } from './harness/browser.js';
+import { openPage, withContext } from './harness/browser.js';
 import { PLATFORM_LABELS } from './harness/pages.js';
 import { e2eSuite } from './harness/suite.js';
 
@@ -23,9 +23,8 @@ const FORMS = {
 
 describe('Create Request', () => {
   for (const platform of PLATFORMS) {
-    it(`creates a ${PLATFORM_LABELS[platform]} request in the form and lists it on All Requests`, async () => {
-      const context = await newContext(suite.browser);
-      try {
+    it(`creates a ${PLATFORM_LABELS[platform]} request in the form and lists it on All Requests`, async (t) => {
+      await withContext(suite.browser, t.name, async (context) => {
         const { page, errors } = await openPage(context, suite.url(`/${platform}/requests/new`));
         const form = FORMS[platform];
         for (const [label, value] of Object.entries(form.fields)) {
@@ -47,9 +46,7 @@ describe('Create Request', () => {
         await page.reload();
         await table.getByRole('row').filter({ hasText: form.label }).waitFor({ state: 'visible' });
         assert.deepEqual(errors, []);
-      } finally {
-        await context.close();
-      }
+      });
     });
   }
 });

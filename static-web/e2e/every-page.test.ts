@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { PLATFORMS } from './harness/api.js';
 import { STATIC_WEB } from './harness/backend.js';
-import { DESKTOP, newContext, openPage, PHONE, type Viewport } from './harness/browser.js';
+import { DESKTOP, openPage, PHONE, withContext, type Viewport } from './harness/browser.js';
 import { PAGES, waitForPage } from './harness/pages.js';
 import { e2eSuite } from './harness/suite.js';
 
@@ -25,9 +25,8 @@ function horizontalOverflow(page: Page): Promise<number> {
 describe('Every page', () => {
   mkdirSync(OUT, { recursive: true });
 
-  it('redirects / to the Databricks requests', async () => {
-    const context = await newContext(suite.browser);
-    try {
+  it('redirects / to the Databricks requests', async (t) => {
+    await withContext(suite.browser, t.name, async (context) => {
       const { page, errors } = await openPage(context, suite.url('/'));
       await page.waitForURL('**/databricks/requests');
       const spec = PAGES.find((p) => p.path === 'requests');
@@ -35,17 +34,14 @@ describe('Every page', () => {
       await waitForPage(page, 'databricks', spec);
       await page.screenshot({ path: path.join(OUT, 'root-redirect-desktop.png') });
       assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   for (const [viewportName, viewport] of [['desktop', DESKTOP], ['375', PHONE]] as [string, Viewport][]) {
     for (const platform of PLATFORMS) {
       for (const spec of PAGES) {
-        it(`renders /${platform}/${spec.path} at ${viewportName} width without console errors`, async () => {
-          const context = await newContext(suite.browser, viewport);
-          try {
+        it(`renders /${platform}/${spec.path} at ${viewportName} width without console errors`, async (t) => {
+          await withContext(suite.browser, t.name, async (context) => {
             const { page, errors } = await openPage(context, suite.url(`/${platform}/${spec.path}`));
             await waitForPage(page, platform, spec);
             // Real tables with header cells wherever there is a list (DESIGN §7).
@@ -55,9 +51,7 @@ describe('Every page', () => {
             assert.equal(await horizontalOverflow(page), 0, 'the page does not scroll sideways');
             await page.screenshot({ path: path.join(OUT, `${platform}-${spec.slug}-${viewportName}.png`), fullPage: true });
             assert.deepEqual(errors, []);
-          } finally {
-            await context.close();
-          }
+          }, viewport);
         });
       }
     }

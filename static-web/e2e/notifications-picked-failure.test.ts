@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRequest, pendingNotifications } from './harness/api.js';
-import { newContext, openPage, waitForButton } from './harness/browser.js';
+import { openPage, waitForButton, withContext } from './harness/browser.js';
 import { e2eSuite } from './harness/suite.js';
 
 const suite = e2eSuite();
 
 describe('Expiry Notifications with Pick emails to fail', () => {
-  it('reports the picked email as failed and the others as sent, and keeps only the failed request pending', async () => {
+  it('reports the picked email as failed and the others as sent, and keeps only the failed request pending', async (t) => {
     const base = suite.backend.baseURL;
     // 20 days left, no reminder yet: each is due its 30-Day Reminder, and once it has it, nothing more
     // until 7 days are left. (With 5 days left a sent 30-Day Reminder makes the 7-Day one due at once:
@@ -23,8 +23,7 @@ describe('Expiry Notifications with Pick emails to fail', () => {
     // Not a candidate: never expires.
     await createRequest(base, 'palantir', 'prj-forever', { neverExpires: true });
 
-    const context = await newContext(suite.browser);
-    try {
+    await withContext(suite.browser, t.name, async (context) => {
       const { page, errors } = await openPage(context, suite.url('/palantir/notifications'));
       const button = await waitForButton(page, 'Trigger Notification to All (3)', { disabled: false });
       const candidates = page.getByRole('table', { name: 'Requests due an expiry reminder', exact: true });
@@ -66,8 +65,6 @@ describe('Expiry Notifications with Pick emails to fail', () => {
       await waitForButton(page, 'Trigger Notification to All (1)', { disabled: false });
       await candidates.getByRole('row').filter({ hasText: bravo.requestedByEmail }).waitFor();
       assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

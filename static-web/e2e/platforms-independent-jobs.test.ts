@@ -7,21 +7,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRequest, jobRuns, jobStatus } from './harness/api.js';
-import { eventually, newContext, openPage, runningBanner, waitForButton } from './harness/browser.js';
+import { eventually, openPage, runningBanner, waitForButton, withContext } from './harness/browser.js';
 import { e2eSuite } from './harness/suite.js';
 
 const SLOW_JOB_SECONDS = 10;
 const suite = e2eSuite();
 
 describe('Jobs of the two platforms', () => {
-  it('runs the Palantir revoke job to completion while the Databricks revoke job is still running', async () => {
+  it('runs the Palantir revoke job to completion while the Databricks revoke job is still running', async (t) => {
     const fast = suite.backend.baseURL;
     const slow = (await suite.anotherHost({ REVOKE_DEMO_DELAY_SECONDS: String(SLOW_JOB_SECONDS) })).baseURL;
     await createRequest(fast, 'databricks', 'dbx-expired', { expiresInDays: -1 });
     await createRequest(fast, 'palantir', 'prj-expired', { expiresInDays: -1 });
 
-    const context = await newContext(suite.browser);
-    try {
+    await withContext(suite.browser, t.name, async (context) => {
       // Start the Databricks job (on the slow host).
       const databricks = await openPage(context, `${slow}/databricks/revoke`);
       await (await waitForButton(databricks.page, 'Run Revoke Job (1)', { disabled: false })).click();
@@ -66,8 +65,6 @@ describe('Jobs of the two platforms', () => {
       assert.ok(Date.parse(prjRun.completedAt) < Date.parse(dbxRun.completedAt));
 
       for (const page of [databricks, watcher, palantir]) assert.deepEqual(page.errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRequest, jobStatus } from './harness/api.js';
-import { newContext, openPage, runningBanner, waitForButton } from './harness/browser.js';
+import { openPage, runningBanner, waitForButton, withContext } from './harness/browser.js';
 import { e2eSuite } from './harness/suite.js';
 
 /**
@@ -16,14 +16,13 @@ const JOB_SECONDS = 6;
 const suite = e2eSuite({ env: { REVOKE_DEMO_DELAY_SECONDS: String(JOB_SECONDS) } });
 
 describe('Revoke Expired in two tabs', () => {
-  it('tab B shows the running job (banner, disabled button) within 4 s of tab A starting it, and both recover when it ends', async () => {
+  it('tab B shows the running job (banner, disabled button) within 4 s of tab A starting it, and both recover when it ends', async (t) => {
     const base = suite.backend.baseURL;
     await createRequest(base, 'databricks', 'expired-one', { expiresInDays: -1 });
     await createRequest(base, 'databricks', 'expired-two', { expiresInDays: -1 });
     await createRequest(base, 'databricks', 'still-valid', { expiresInDays: 5 });
 
-    const context = await newContext(suite.browser);
-    try {
+    await withContext(suite.browser, t.name, async (context) => {
       const a = await openPage(context, suite.url('/databricks/revoke'));
       const b = await openPage(context, suite.url('/databricks/revoke'));
       const buttonA = await waitForButton(a.page, 'Run Revoke Job (2)', { disabled: false });
@@ -63,8 +62,6 @@ describe('Revoke Expired in two tabs', () => {
 
       assert.deepEqual(a.errors, []);
       assert.deepEqual(b.errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -2,7 +2,10 @@
  * playwright-core driving Debian's Chromium (Playwright's own browser download cannot work here), and
  * the locator waits the tests use instead of sleeps.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { STATIC_WEB } from './backend.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -43,6 +46,40 @@ export async function newContext(browser: Browser, viewport: Viewport = DESKTOP)
   return context;
 }
 
+/** Where a failing test leaves a screenshot and the HTML of each of its pages. */
+export const FAILURES_DIR = path.join(STATIC_WEB, 'test-results', 'e2e-failures');
+
+/**
+ * Runs `body` with a fresh context and always closes it; when `body` throws, first saves every open
+ * page (screenshot and HTML) under test-results/e2e-failures/<name>-<n>.*, then rethrows.
+ */
+export async function withContext(
+  browser: Browser,
+  name: string,
+  body: (context: BrowserContext) => Promise<void>,
+  viewport: Viewport = DESKTOP,
+): Promise<void> {
+  const context = await newContext(browser, viewport);
+  try {
+    await body(context);
+  } catch (error) {
+    const slug = name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 80);
+    mkdirSync(FAILURES_DIR, { recursive: true });
+    for (const [index, page] of context.pages().entries()) {
+      const file = path.join(FAILURES_DIR, `${slug}-${String(index + 1)}`);
+      try {
+        await page.screenshot({ path: `${file}.png`, fullPage: true, timeout: 5_000 });
+        writeFileSync(`${file}.html`, `<!-- ${page.url()} -->\n${await page.content()}`);
+      } catch {
+        // The page may be gone; the test's own error is what matters.
+      }
+    }
+    throw error;
+  } finally {
+    await context.close();
+  }
+}
+
 /** A page that remembers every console error and uncaught exception it sees. */
 export interface WatchedPage {
   page: Page;
@@ -62,7 +99,11 @@ export async function openPage(context: BrowserContext, url?: string): Promise<W
     errors.push(`uncaught: ${error.stack ?? error.message}`);
   });
   page.on('requestfailed', (request) => {
-    errors.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`);
+    const reason = request.failure()?.errorText ?? '';
+    // Aborted on purpose: a navigation or reload cancels what the page was loading (the favicon), and
+    // the app aborts its own fetches when a page unmounts. Anything else (refused, reset) counts.
+    if (reason === 'net::ERR_ABORTED') return;
+    errors.push(`request failed: ${request.method()} ${request.url()} ${reason}`);
   });
   if (url) await page.goto(url);
   return { page, errors };
