@@ -41,8 +41,8 @@ def active_job(job: joblock.JobRun | None) -> ActiveJob | None:
 
 def busy(outcome: JobBusy) -> ApiError:
     active = active_job(outcome.active)
-    detail = (f"{active.jobType} is already running: started by {active.startedBy} at "
-              f"{active.startedAt.isoformat()}." if active else "The job was running and has just finished; "
+    started = active.startedAt.isoformat(timespec="seconds").replace("+00:00", "Z") if active else ""
+    detail = (f"{active.jobType} is already running: started by {active.startedBy} at {started}." if active else "The job was running and has just finished; "
               "try again.")
     return ApiError(409, detail, activeJob=active.model_dump(mode="json") if active else None)
 
