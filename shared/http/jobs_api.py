@@ -41,10 +41,11 @@ def active_job(job: joblock.JobRun | None) -> ActiveJob | None:
 
 def busy(outcome: JobBusy) -> ApiError:
     active = active_job(outcome.active)
-    started = active.startedAt.isoformat(timespec="seconds").replace("+00:00", "Z") if active else ""
-    detail = (f"{active.jobType} is already running: started by {active.startedBy} at {started}." if active else "The job was running and has just finished; "
-              "try again.")
-    return ApiError(409, detail, activeJob=active.model_dump(mode="json") if active else None)
+    if active is None:
+        return ApiError(409, "The job was running and has just finished; try again.", activeJob=None)
+    started = active.startedAt.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return ApiError(409, f"{active.jobType} is already running: started by {active.startedBy} at {started}.",
+                    activeJob=active.model_dump(mode="json"))
 
 
 async def job_status(call: Call, kind: JobKind) -> func.HttpResponse:
