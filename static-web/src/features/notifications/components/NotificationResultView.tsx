@@ -3,6 +3,7 @@ import { Notice } from '../../../components/Feedback';
 import { DataTable } from '../../requests/components/RequestsTable';
 import { formatDuration } from '../../../lib/format';
 import type { FailedNotification, NotificationJobResult, SentNotification } from '../api/send-expiry-notifications';
+import { LockLostAlert } from '../../jobs/components/LockLostAlert';
 
 function speedupText(speedup: number): string {
   return Number.isFinite(speedup) ? `${speedup.toFixed(1)}×` : '—';
@@ -49,11 +50,7 @@ export function NotificationResultView({ result }: { result: NotificationJobResu
           </div>
         </dl>
       </Notice>
-      {result.lockLost ? (
-        <div className="alert alert-warning" role="alert">
-          The job lost its lock before it finished (another server reclaimed it); check Job History.
-        </div>
-      ) : null}
+      <LockLostAlert lockLost={result.lockLost} />
       {result.notifications.length > 0 ? (
         <>
           <h3>Sent ({result.notifications.length})</h3>

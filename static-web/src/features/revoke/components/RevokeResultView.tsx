@@ -2,6 +2,7 @@ import { DateTime } from '../../../components/DateTime';
 import { Notice } from '../../../components/Feedback';
 import { plural } from '../../../lib/format';
 import type { RevokeResult } from '../api/revoke-expired';
+import { LockLostAlert } from '../../jobs/components/LockLostAlert';
 
 export function RevokeResultView({ result }: { result: RevokeResult }) {
   return (
@@ -30,11 +31,7 @@ export function RevokeResultView({ result }: { result: RevokeResult }) {
           </div>
         </dl>
       </Notice>
-      {result.lockLost ? (
-        <div className="alert alert-warning" role="alert">
-          The job lost its lock before it finished (another server reclaimed it); check Job History.
-        </div>
-      ) : null}
+      <LockLostAlert lockLost={result.lockLost} />
     </section>
   );
 }
