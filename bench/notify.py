@@ -138,51 +138,44 @@ def _patched(module: Any, name: str, wrapper: Callable[[Callable[..., Any]], Cal
         setattr(module, name, original)
 
 
+Record = Callable[[float, float, dict[str, Any]], None]  # started, ended, the call's keyword arguments
+
+
+def _timed(record: Record) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A patch wrapper that times each call of the original and hands the span to `record`."""
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                record(started, time.perf_counter(), kwargs)
+        return timed
+
+    return wrap
+
+
 def _instruments(timeline: Timeline) -> list[Patch]:
-    def candidates(original: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                timeline.candidates = (started, time.perf_counter())
-        return timed
+    def candidates(started: float, ended: float, _: dict[str, Any]) -> None:
+        timeline.candidates = (started, ended)
 
-    def build(original: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                timeline.build_seconds.append(time.perf_counter() - started)
-        return timed
+    def build(started: float, ended: float, _: dict[str, Any]) -> None:
+        timeline.build_seconds.append(ended - started)
 
-    def write(original: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                with timeline.guard:
-                    timeline.writes.append((kwargs["sent_to"], started, time.perf_counter(),
-                                            threading.current_thread().name))
-        return timed
+    def write(started: float, ended: float, kwargs: dict[str, Any]) -> None:
+        with timeline.guard:
+            timeline.writes.append((kwargs["sent_to"], started, ended, threading.current_thread().name))
 
-    def opening(original: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                with timeline.guard:
-                    timeline.connects.append(time.perf_counter() - started)
-        return timed
+    def opening(started: float, ended: float, _: dict[str, Any]) -> None:
+        with timeline.guard:
+            timeline.connects.append(ended - started)
 
     return [
-        (notifications_module, "notification_candidates", candidates),
-        (notifications_module, "reminder_message", build),
-        (notifications_module, "record_notification", write),
-        (per_thread_module, "connect", opening),
+        (notifications_module, "notification_candidates", _timed(candidates)),
+        (notifications_module, "reminder_message", _timed(build)),
+        (notifications_module, "record_notification", _timed(write)),
+        (per_thread_module, "connect", _timed(opening)),
     ]
 
 
