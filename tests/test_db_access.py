@@ -138,7 +138,7 @@ def test_token_is_cached_and_refreshed_before_it_expires(monkeypatch: pytest.Mon
     assert issued == ["https://database.windows.net/.default"] * 2
 
 
-def test_sqlite_connection_is_shared_safely_between_processes(tmp_path: Path) -> None:
+def test_sqlite_connection_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
     settings = load_settings(DB_BACKEND="sqlite", SQLITE_PATH=str(tmp_path / "nested" / "a.db"))
     with connect(settings) as conn:
         pragmas = {name: conn.raw.execute(f"PRAGMA {name}").fetchone()[0]

@@ -263,3 +263,14 @@ def test_status_endpoints_answer_while_a_job_runs(api_settings: Settings, monkey
     code, status, still_running = asyncio.run(scenario())
 
     assert code == 200 and status["isLocked"] is True and still_running
+
+
+def test_a_job_run_logs_who_asked_for_it(api_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    set_app_settings(monkeypatch, AUTH_MODE="swa")
+    caplog.set_level("INFO")
+
+    reply = invoke("palantir_revoke_expired", headers={"x-ms-client-principal": principal("access-admin", user="kim")})
+
+    assert reply.status == 200
+    assert "RevokeExpiredPalantir requested by kim@example.com" in caplog.text

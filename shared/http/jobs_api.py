@@ -48,6 +48,12 @@ def busy(outcome: JobBusy) -> ApiError:
                     activeJob=active.model_dump(mode="json"))
 
 
+def log_trigger(call: Call, kind: JobKind) -> None:
+    """Who asked for a run: JobRun.Started_By names the server, the log names the person."""
+    who = call.principal.name if call.principal else "unknown"
+    log.info("%s requested by %s", call.platform.job_type(kind), who)
+
+
 async def job_status(call: Call, kind: JobKind) -> func.HttpResponse:
     job_type = call.platform.job_type(kind)
     timeout = call.settings.job_lock_timeout_seconds
@@ -69,6 +75,7 @@ async def send_expiry_notifications(call: Call) -> func.HttpResponse:
         raise ApiError(400, "simulateFailures and failEmail are honoured only in test mode "
                             "(ALLOW_TEST_SIMULATION=true).")
     sender = make_sender(call.settings, FailureSimulation.of(query.simulateFailures, query.failEmail))
+    log_trigger(call, JobKind.NOTIFICATION)
     outcome = await run_notification_job(call.settings, call.platform, sender, started_by=joblock.machine_name())
     if isinstance(outcome, JobBusy):
         raise busy(outcome)
@@ -102,6 +109,7 @@ def notification_result(outcome: JobDone[NotificationReport]) -> NotificationJob
 
 
 async def revoke_expired(call: Call) -> func.HttpResponse:
+    log_trigger(call, JobKind.REVOKE)
     outcome = await run_revoke_job(call.settings, call.platform, started_by=joblock.machine_name())
     if isinstance(outcome, JobBusy):
         raise busy(outcome)

@@ -46,9 +46,8 @@ class JobDone(Generic[T]):
 class JobContext:
     """What the work sees of its run: its id, and whether it still holds the lock."""
 
-    def __init__(self, job_id: str, settings: Settings) -> None:
+    def __init__(self, job_id: str) -> None:
         self.job_id = job_id
-        self.settings = settings
         self.lock_lost = asyncio.Event()
 
 
@@ -92,7 +91,7 @@ async def _run_holding_lock(
     job_type: str,
     work: Callable[[JobContext], Awaitable[WorkResult[T]]],
 ) -> JobDone[T]:
-    context = JobContext(job_id, settings)
+    context = JobContext(job_id)
     stop = asyncio.Event()
     heartbeat = asyncio.create_task(_heartbeat(settings, lock_conn, context, stop))
     try:
