@@ -1,10 +1,11 @@
 """notify: N reminders with a simulated send delay D, through the real job, lock and sender.
 
 The job is the real `run_notification_job` (JobRun lock, heartbeat, candidates query, parallel sends,
-per-task recording) with the real `SimulatedSender` and NOTIFY_MAX_PARALLEL = N, so all N sends can
-wait together: the ideal wall time is D plus the fixed costs. When wall/D misses the goal (or with
---profile), a second, instrumented run on fresh data shows where the time goes. The instruments wrap
-the job's collaborators in this process only (nothing in shared/ changes).
+each success recorded through the group-commit recorder) with the real `SimulatedSender` and
+NOTIFY_MAX_PARALLEL = N, so all N sends can wait together: the ideal wall time is D plus the fixed
+costs. When wall/D misses the goal (or with --profile), a second, instrumented run on fresh data
+shows where the time goes. The instruments wrap the job's collaborators in this process only
+(nothing in shared/ changes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import shared.db.per_thread as per_thread_module
+import shared.jobs.notification_recorder as recorder_module
 import shared.jobs.notifications as notifications_module
 from bench.data import Spread, databricks, insert_requests, migrated, verdict
 from shared import joblock
@@ -110,6 +112,7 @@ class Timeline:
     send_end: dict[str, float] = field(default_factory=dict)
     writes: list[tuple[str, float, float, str]] = field(default_factory=list)  # recipient, start, end, thread
     connects: list[float] = field(default_factory=list)
+    batches: list[float] = field(default_factory=list)  # each write_batch call (one transaction, or a split one)
     guard: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -167,6 +170,10 @@ def _instruments(timeline: Timeline) -> list[Patch]:
         with timeline.guard:
             timeline.writes.append((kwargs["sent_to"], started, ended, threading.current_thread().name))
 
+    def batch(started: float, ended: float, _: dict[str, Any]) -> None:
+        with timeline.guard:
+            timeline.batches.append(ended - started)
+
     def opening(started: float, ended: float, _: dict[str, Any]) -> None:
         with timeline.guard:
             timeline.connects.append(ended - started)
@@ -174,7 +181,8 @@ def _instruments(timeline: Timeline) -> list[Patch]:
     return [
         (notifications_module, "notification_candidates", _timed(candidates)),
         (notifications_module, "reminder_message", _timed(build)),
-        (notifications_module, "record_notification", _timed(write)),
+        (recorder_module, "record_notification", _timed(write)),
+        (recorder_module, "write_batch", _timed(batch)),
         (per_thread_module, "connect", _timed(opening)),
     ]
 
@@ -226,10 +234,11 @@ def describe(t: Timeline, delay: float) -> list[str]:
         f"after the job start): the sends cannot all start together while messages are built",
         f"each send took D + {_spread(overslept)} (the event loop's lag after the sleep)",
         f"sends ended between {_ms(ends[0] - t.job_start)} and {_ms(ends[-1] - t.job_start)}",
-        f"{len(t.writes)} DB writes (record_notification via asyncio.to_thread) on {len(threads)} threads, "
+        f"{len(t.writes)} DB writes (record_notification) in {len(t.batches)} batches (write_batch via "
+        f"asyncio.to_thread, each {_spread(t.batches)}) on {len(threads)} threads, "
         f"{len(t.connects)} connections opened (total {_ms(sum(t.connects))}, each {_spread(t.connects)})",
         f"  each write ran {_spread([end - start for _, start, end, _ in t.writes])}",
-        f"  each waited for a pool thread after its send: {_spread(queue_waits)}",
+        f"  each waited after its send for its batch to start: {_spread(queue_waits)}",
         f"  writes from {_ms(write_start - t.job_start)} to {_ms(write_end - t.job_start)}; "
         f"after the last send they ran on for {_ms(max(0.0, write_end - ends[-1]))}",
         f"completion after the last write (close connections, complete the JobRun): {_ms(t.job_end - write_end)}",

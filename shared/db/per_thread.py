@@ -1,17 +1,18 @@
-"""One connection per worker thread, for the parallel tasks' database writes.
+"""One connection per worker thread, for a job's database writes.
 
 Each write runs in `asyncio.to_thread`; the thread it lands on uses its own connection, so no
-connection is ever used by two tasks at once (connections are not thread-safe), and a thousand
+connection is ever used by two writes at once (connections are not thread-safe), and a thousand
 writes do not open a thousand connections. On Azure SQL the ODBC driver manager pools as well.
 """
 
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractContextManager, nullcontext
 
 from shared.db import Connection, connect
 from shared.settings import Settings
+
+MSSQL_WRITERS = 4
 
 
 class ConnectionPerThread:
@@ -20,13 +21,10 @@ class ConnectionPerThread:
         self._local = threading.local()
         self._all: list[Connection] = []
         self._guard = threading.Lock()
-        # SQLite has one writer at a time; writers that collide wait in its busy handler, which
-        # sleeps in growing steps. Taking turns here instead keeps a burst of small writes fast.
-        self._sqlite_writer = threading.Lock() if settings.db_backend == "sqlite" else None
-
-    def write_turn(self) -> AbstractContextManager[object]:
-        """Hold this around a write: serialises writers on SQLite, nothing on SQL Server."""
-        return self._sqlite_writer if self._sqlite_writer is not None else nullcontext()
+        # How many threads should write at once. SQLite has one writer per database: a second would
+        # only wait in its busy handler, which sleeps in growing steps. SQL Server takes concurrent
+        # writers; each costs a pooled connection and a thread of the default executor.
+        self.writers = 1 if settings.db_backend == "sqlite" else MSSQL_WRITERS
 
     def get(self) -> Connection:
         conn: Connection | None = getattr(self._local, "conn", None)

@@ -10,10 +10,11 @@ from datetime import datetime
 
 from shared.db.per_thread import ConnectionPerThread
 from shared.jobs.locked_run import JobBusy, JobContext, JobDone, WorkResult, run_locked
+from shared.jobs.notification_recorder import NotificationRecorder, SentReminder
 from shared.mail.message import REMINDER_7_DAYS, REMINDER_30_DAYS, reminder_message
 from shared.mail.senders import EmailSender, SendFailed
 from shared.platforms import JobKind, Platform
-from shared.repositories.access_requests import AccessRequest, notification_candidates, record_notification
+from shared.repositories.access_requests import AccessRequest, notification_candidates
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -98,10 +99,11 @@ async def send_reminders(
         )
         due = pending_reminders(candidates)
         report = NotificationReport()
+        recorder = NotificationRecorder(connections, platform)
         limit = asyncio.Semaphore(settings.notify_max_parallel)
         started = time.perf_counter()
         await asyncio.gather(
-            *(_send_one(settings, platform, sender, item, connections, limit, context, report)
+            *(_send_one(settings, platform, sender, item, recorder, limit, context, report)
               for item in due)
         )
         report.parallel_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -115,7 +117,7 @@ async def _send_one(
     platform: Platform,
     sender: EmailSender,
     item: PendingReminder,
-    connections: ConnectionPerThread,
+    recorder: NotificationRecorder,
     limit: asyncio.Semaphore,
     context: JobContext,
     report: NotificationReport,
@@ -142,12 +144,7 @@ async def _send_one(
             return
         report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
         try:  # only a successful send is recorded
-            def record() -> datetime:
-                with connections.write_turn():
-                    return record_notification(connections.get(), platform, request.key, sent_to=request.email,
-                                               sent_by=SENT_BY, reminder_type=item.reminder_type)
-
-            sent_at = await asyncio.to_thread(record)
+            sent_at = await recorder.record(SentReminder(request.key, request.email, item.reminder_type, SENT_BY))
         except Exception as error:
             log.exception("reminder to %s sent but not recorded", request.email)
             report.failures.append(Failed(request.key, request.email, item.reminder_type,
