@@ -14,7 +14,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from shared.platforms import KeyKind, Platform
 
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+# Not `\s`: it means different sets in JSON Schema's ECMA regex, Python's `re` (which also counts
+# \x1c-\x1f and \x85) and the Rust engine pydantic validates with (\x85, not \ufeff), so an
+# address one allowed another refused. Spelled out: no "@", control character or space of any kind.
+_EMAIL_CHAR = r"[^@\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+EMAIL_PATTERN = rf"^{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}{{2,}}$"
 RequestKeyValue = int | str
 YEARS_1900_TO_9998 = r"^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
 

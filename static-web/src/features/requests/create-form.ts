@@ -82,8 +82,9 @@ export const FIELD_LABELS: Record<FormField, string> = {
   customExpiresOn: 'Expiry date and time',
 };
 
-/** The API's own pattern (shared/http/models.py EMAIL_PATTERN). */
-const EMAIL = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;
+/** The API's own pattern (shared/http/models.py EMAIL_PATTERN): no "@", control character or space. */
+// eslint-disable-next-line no-control-regex -- control characters are what it excludes
+const EMAIL = /^[^@\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]{1,64}@[^@\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+\.[^@\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]{2,}$/;
 
 export interface ValidateOptions {
   testMode: boolean;
