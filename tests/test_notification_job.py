@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+import shared.jobs.notifications as notifications_module
 from shared import joblock
 from shared.db import Connection, connect
 from shared.jobs.locked_run import JobBusy, JobDone
@@ -18,7 +19,12 @@ from shared.jobs.notifications import (
 )
 from shared.mail.senders import FailureSimulation, SendFailed, SimulatedSender
 from shared.platforms import JobKind, Platform, all_platforms
-from shared.repositories.access_requests import list_requests, notification_candidates, record_notification
+from shared.repositories.access_requests import (
+    ReminderCandidate,
+    list_requests,
+    notification_candidates,
+    record_notification,
+)
 from shared.settings import Settings, load_settings
 from tests.jobs_support import RecordingSender, add_request
 
@@ -55,14 +61,38 @@ def test_candidates_and_decisions_through_the_database_match_the_table(
     add_request(conn, platform, "revoked@example.com", 5, status=platform.revoked_status)
 
     # When the candidates are read and decided
-    decided = {r.request.email: r.reminder_type for r in pending_reminders(notification_candidates(conn, platform))}
+    pending = pending_reminders(conn, platform)
 
     # Then exactly the table's reminders are due, with DATEDIFF's calendar-day counting
     expected = {f"s{sent}-d{days}@example.com": kind for (sent, days), kind in EXPECTED.items()}
-    assert decided == expected
-    days_left = {c.email: c.days_left for c in notification_candidates(conn, platform)}
+    assert {r.request.email: r.reminder_type for r in pending} == expected
+    days_left = {r.request.email: r.days_left for r in pending}
     assert days_left["s0-d0@example.com"] == 0 and days_left["s0-d30@example.com"] == 30
-    assert "s0-d31@example.com" not in days_left and "s0-dNone@example.com" not in days_left
+    assert days_left["s1-d7@example.com"] == 7 and days_left["s0-d8@example.com"] == 8
+    assert len(notification_candidates(conn, platform)) == 3 * 4  # 0, 7, 8, 30 days; not 31, never
+
+
+def test_a_candidate_revoked_before_its_details_are_read_is_not_reminded(
+    conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two candidates, one of which is revoked between the candidate query and the details
+    platform = PLATFORMS[0]
+    keep = add_request(conn, platform, "keep@example.com", 3)
+    gone = add_request(conn, platform, "gone@example.com", 3)
+
+    def candidates_then_revoke(conn: Connection, platform: Platform) -> list[ReminderCandidate]:
+        found = notification_candidates(conn, platform)
+        conn.raw.execute(f"UPDATE {platform.requests_table} SET {platform.status_column} = ? "
+                         f"WHERE {platform.key.sql} = ?", (platform.revoked_status, gone))
+        return found
+
+    monkeypatch.setattr(notifications_module, "notification_candidates", candidates_then_revoke)
+
+    # When the pending reminders are worked out
+    pending = pending_reminders(conn, platform)
+
+    # Then only the request still Active is due
+    assert [(r.request.key, r.request.email) for r in pending] == [(keep, "keep@example.com")]
 
 
 @pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)

@@ -72,11 +72,11 @@ async def pending_expiry(call: Call) -> func.HttpResponse:
 
 
 async def pending_notifications(call: Call) -> func.HttpResponse:
-    candidates = await in_db(call.settings, lambda conn: repo.notification_candidates(conn, call.platform))
+    pending = await in_db(call.settings, lambda conn: pending_reminders(conn, call.platform))
     model = pending_notification_model(call.platform)
     return json_response([
         item(call.platform, due.request, model, daysLeft=due.days_left, reminderType=due.reminder_type)
-        for due in pending_reminders(candidates)
+        for due in pending
     ])
 
 

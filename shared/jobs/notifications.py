@@ -8,13 +8,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shared.db import Connection
 from shared.db.per_thread import ConnectionPerThread
 from shared.jobs.locked_run import JobBusy, JobContext, JobDone, WorkResult, run_locked
 from shared.jobs.notification_recorder import NotificationRecorder, SentReminder
 from shared.mail.message import REMINDER_7_DAYS, REMINDER_30_DAYS, reminder_message
 from shared.mail.senders import EmailSender, SendFailed
 from shared.platforms import JobKind, Platform
-from shared.repositories.access_requests import AccessRequest, notification_candidates
+from shared.repositories.access_requests import AccessRequest, get_active_requests, notification_candidates
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,16 +38,21 @@ def reminder_due(notification_count: int, days_left: int | None) -> str | None:
 class PendingReminder:
     request: AccessRequest
     reminder_type: str
-
-    @property
-    def days_left(self) -> int:
-        assert self.request.days_left is not None
-        return self.request.days_left
+    days_left: int
 
 
-def pending_reminders(candidates: list[AccessRequest]) -> list[PendingReminder]:
-    due = ((c, reminder_due(c.notification_count, c.days_left)) for c in candidates)
-    return [PendingReminder(c, reminder) for c, reminder in due if reminder]
+def pending_reminders(conn: Connection, platform: Platform) -> list[PendingReminder]:
+    """SPEC steps 2 and 3: the candidates, the reminder each is due, and the details of those due.
+
+    The candidate query reads little more than the (Status, expiry) index; the email and the
+    request's own fields are read only for the requests that are due, usually a small part of the
+    candidates (most have had the reminder for their stage already). A request revoked in between
+    is left out.
+    """
+    decided = ((c, reminder_due(c.notification_count, c.days_left)) for c in notification_candidates(conn, platform))
+    due = [(candidate, reminder) for candidate, reminder in decided if reminder]
+    requests = get_active_requests(conn, platform, [candidate.key for candidate, _ in due])
+    return [PendingReminder(requests[c.key], reminder, c.days_left) for c, reminder in due if c.key in requests]
 
 
 @dataclass(frozen=True)
@@ -94,10 +100,7 @@ async def send_reminders(
 ) -> NotificationReport:
     connections = ConnectionPerThread(settings)
     try:
-        candidates = await asyncio.to_thread(
-            lambda: notification_candidates(connections.get(), platform)
-        )
-        due = pending_reminders(candidates)
+        due = await asyncio.to_thread(lambda: pending_reminders(connections.get(), platform))
         report = NotificationReport()
         recorder = NotificationRecorder(connections, platform)
         limit = asyncio.Semaphore(settings.notify_max_parallel)

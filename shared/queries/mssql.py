@@ -110,14 +110,26 @@ INSERT INTO dbo.SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NO
     "requests.pending_expiry": REQUEST_ITEM + _REQUEST_JOINS + f"""
  WHERE u.{{status}} = ? AND u.{{expires}} <= {_NOW}
  ORDER BY u.{{expires}}, u.{{key}}""",
-    # params: active status. Same calendar-day meaning as the SPEC's
-    # DATEDIFF(DAY, GETUTCDATE(), Expires_On) BETWEEN 0 AND 30, written as a sargable range.
-    "requests.notification_candidates": REQUEST_ITEM + f""",
-       DATEDIFF(DAY, {_NOW}, u.{{expires}}) AS days_left""" + _REQUEST_JOINS + f"""
+    # params: active status. Flow 1's candidates in the SPEC's shape (key, days left, reminders
+    # sent), with the same calendar-day meaning as DATEDIFF(DAY, GETUTCDATE(), Expires_On)
+    # BETWEEN 0 AND 30 written as a sargable range. With a clustered key, which every nonclustered
+    # index carries, the (Status, expiry) index covers it: the details of the few that are due
+    # come from "requests.get_active_many".
+    "requests.notification_candidates": f"""
+SELECT u.{{key}} AS request_key,
+       DATEDIFF(DAY, {_NOW}, u.{{expires}}) AS days_left,
+       (SELECT COUNT(*) FROM {{notifications}} n WHERE n.{{notification_fk}} = u.{{key}})
+           AS notification_count
+  FROM {{requests}} u
  WHERE u.{{status}} = ?
    AND u.{{expires}} >= {_TODAY}
    AND u.{{expires}} < DATEADD(DAY, 31, {_TODAY})
  ORDER BY u.{{expires}}, u.{{key}}""",
+    # params: active status, the keys as a JSON array. Requests no longer Active are left out.
+    # OPENJSON's values are NVARCHAR; INT and UNIQUEIDENTIFIER rank higher in data type
+    # precedence, so the values are converted, never the key column, and the key seek stays.
+    "requests.get_active_many": REQUEST_ITEM + _REQUEST_JOINS + """
+ WHERE u.{status} = ? AND u.{key} IN (SELECT value FROM OPENJSON(?))""",
     # params: [key if the service generates it], platform fields..., email, expires, status.
     # SCOPE_IDENTITY() rather than OUTPUT: the platform table may have triggers.
     "requests.insert": f"""

@@ -96,17 +96,24 @@ INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})"
     "requests.pending_expiry": REQUEST_ITEM + _REQUEST_JOINS + f"""
  WHERE u.{{status}} = ? AND u.{{expires}} <= {_NOW}
  ORDER BY u.{{expires}}, u.{{key}}""",
-    # params: active status. 0..30 calendar days to expiry, as a range on the expiry column so an
-    # index on (Status, expiry) can seek; '9999-12-31' (never expires) falls outside the range.
-    "requests.notification_candidates": REQUEST_ITEM
-    + """,
-       CAST(julianday(date(u.{expires})) - julianday(date('now')) AS INTEGER) AS days_left"""
-    + _REQUEST_JOINS
-    + """
+    # params: active status. Flow 1's candidates in the SPEC's shape (key, days left, reminders
+    # sent): 0..30 calendar days to expiry as a range on the expiry column, so the index on
+    # (Status, expiry) can seek; '9999-12-31' (never expires) falls outside the range. For an
+    # INTEGER key (the rowid every index carries) nothing outside that index and the reminders' is
+    # read: the details of the few that are due come from "requests.get_active_many".
+    "requests.notification_candidates": """
+SELECT u.{key} AS request_key,
+       CAST(julianday(date(u.{expires})) - julianday(date('now')) AS INTEGER) AS days_left,
+       (SELECT COUNT(*) FROM {notifications} n WHERE n.{notification_fk} = u.{key})
+           AS notification_count
+  FROM {requests} u
  WHERE u.{status} = ?
    AND u.{expires} >= date('now')
    AND u.{expires} < date('now', '+31 days')
  ORDER BY u.{expires}, u.{key}""",
+    # params: active status, the keys as a JSON array. Requests no longer Active are left out.
+    "requests.get_active_many": REQUEST_ITEM + _REQUEST_JOINS + """
+ WHERE u.{status} = ? AND u.{key} IN (SELECT value FROM json_each(?))""",
     # params: [key if the service generates it], platform fields..., email, expires, status
     "requests.insert": """
 INSERT INTO {requests} ({insert_columns}, {created})

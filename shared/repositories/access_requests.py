@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from shared.db.connection import Connection, Row
@@ -31,7 +32,15 @@ class AccessRequest:
     notification_count: int = 0
     last_notification_type: str | None = None
     last_notification_dt: datetime | None = None
-    days_left: int | None = field(default=None)  # set on notification candidates only
+
+
+@dataclass(frozen=True)
+class ReminderCandidate:
+    """An Active request 0..30 calendar days from expiry: what the reminder decision needs."""
+
+    key: RequestKey
+    days_left: int
+    notification_count: int
 
 
 def _key(platform: Platform, value: object) -> RequestKey:
@@ -56,7 +65,6 @@ def _from_row(platform: Platform, row: Row) -> AccessRequest:
         notification_count=int(row["notification_count"] or 0),
         last_notification_type=row["last_notification_type"],
         last_notification_dt=read_datetime(row["last_notification_dt"]),
-        days_left=int(row["days_left"]) if row.get("days_left") is not None else None,
     )
 
 
@@ -83,10 +91,30 @@ def pending_expiry(conn: Connection, platform: Platform) -> list[AccessRequest]:
     return [_from_row(platform, row) for row in rows]
 
 
-def notification_candidates(conn: Connection, platform: Platform) -> list[AccessRequest]:
+def notification_candidates(conn: Connection, platform: Platform) -> list[ReminderCandidate]:
     """Active requests 0..30 calendar days from expiry, with days left and reminders sent."""
     rows = conn.query("requests.notification_candidates", (platform.active_status,), platform)
-    return [_from_row(platform, row) for row in rows]
+    return [
+        ReminderCandidate(_key(platform, row["request_key"]), int(row["days_left"]), int(row["notification_count"]))
+        for row in rows
+    ]
+
+
+# Keeps each statement's key list well inside the engines' limits on one parameter's size.
+KEYS_PER_STATEMENT = 1000
+
+
+def get_active_requests(
+    conn: Connection, platform: Platform, keys: Sequence[RequestKey]
+) -> dict[RequestKey, AccessRequest]:
+    """Those of `keys` that are still Active, by key."""
+    found: dict[RequestKey, AccessRequest] = {}
+    for start in range(0, len(keys), KEYS_PER_STATEMENT):
+        chunk = json.dumps([key_param(conn, platform, key) for key in keys[start:start + KEYS_PER_STATEMENT]])
+        for row in conn.query("requests.get_active_many", (platform.active_status, chunk), platform):
+            request = _from_row(platform, row)
+            found[request.key] = request
+    return found
 
 
 def create_request(
