@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import socket
+import ssl
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from shared.mail.message import Reminder, reminder_message
 from shared.mail.senders import FailureSimulation, SendFailed, SmtpSender
@@ -60,6 +66,44 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
     controller.start()
     try:
         yield inbox, port
+    finally:
+        controller.stop()
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that is its own CA: trusted only where we say so."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SMTP test relay")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                       critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "relay.pem", directory / "relay.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.fixture
+def starttls_server(tmp_path: Path) -> Iterator[tuple[Inbox, int, Path]]:
+    """A relay like a production one: STARTTLS before anything else, login only over TLS."""
+    cert_file, key_file = self_signed_certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_required=True, auth_require_tls=True, require_starttls=True, tls_context=context)
+    controller.start()
+    try:
+        yield inbox, port, cert_file
     finally:
         controller.stop()
 
@@ -123,3 +167,32 @@ def test_simulated_failures_apply_before_anything_is_sent(smtp_server: tuple[Inb
     asyncio.run(sender.send(reminder("bob@example.com")))
 
     assert [recipients for _, recipients, _ in inbox.messages] == [["bob@example.com"]]
+
+
+def test_with_starttls_the_login_and_the_message_go_over_a_verified_tls_connection(
+    starttls_server: tuple[Inbox, int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a relay that refuses login and mail before STARTTLS, whose certificate the client trusts
+    inbox, port, cert_file = starttls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # OpenSSL's default trust store, for this test
+
+    # When the sender (STARTTLS is the default) sends a reminder
+    asyncio.run(sender_for(tmp_path, port, SMTP_STARTTLS=True).send(reminder()))
+
+    # Then it arrived, which the relay allows only after STARTTLS and a login over TLS
+    assert [recipients for _, recipients, _ in inbox.messages] == [["ann@example.com"]]
+
+
+def test_a_relay_whose_certificate_is_not_trusted_is_a_send_failure_and_gets_no_password(
+    starttls_server: tuple[Inbox, int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a relay whose self-signed certificate nothing trusts
+    inbox, port, _ = starttls_server
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+
+    # When the sender tries to send
+    with pytest.raises(SendFailed, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+        asyncio.run(sender_for(tmp_path, port, SMTP_STARTTLS=True).send(reminder()))
+
+    # Then nothing was delivered
+    assert inbox.messages == []
