@@ -1,9 +1,12 @@
 """revoke: the project's set-based revoke vs the SPEC-literal one, on 1,000,000 requests.
 
 The project: `revoke_now` (one transaction, one cutoff from the database clock, INSERT ... SELECT
-into RevokedAccess_Databricks, then one UPDATE; counts must match). The SPEC-literal approach, in
-one transaction too: select the expired ids into the application, one UPDATE setting Status, then
-one INSERT per revoked id with GETUTCDATE() (SQLite: the 'now' clock).
+into RevokedAccess_Databricks, then one UPDATE; counts must match). The SPEC-literal approach:
+select the expired ids into the application, one UPDATE setting Status, then one INSERT per revoked
+id with GETUTCDATE() (SQLite: the 'now' clock). The goal is judged against it as the SPEC writes it,
+with no transaction, so each statement commits on its own (as ADO.NET commands do without a
+SqlTransaction). It is also run inside one transaction, which leaves only the set-based vs per-row
+difference: on SQLite, in-process, that is small, and the bench prints the ceiling it allows.
 
 The data is built once per size and byte-copied for every run, so each run starts from identical
 data. Each run happens in a fresh process: its ru_maxrss is its own, and tracemalloc (which slows
@@ -17,7 +20,9 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -30,10 +35,11 @@ from shared.settings import Settings
 
 GOAL = 3.0
 INSERTS = "INSERT per id"
-APPROACHES = ("project", "literal")
+APPROACHES = ("project", "literal", "literal in one transaction")
 LABELS = {
     "project": "project (INSERT ... SELECT + UPDATE)",
-    "literal": "SPEC-literal (SELECT ids, UPDATE, INSERT per id)",
+    "literal": "SPEC-literal (SELECT ids, UPDATE, INSERT per id; each statement commits)",
+    "literal in one transaction": "SPEC-literal in one transaction",
 }
 
 
@@ -54,15 +60,17 @@ def project_revoke(settings: Settings, platform: Platform, phases: dict[str, flo
     return count
 
 
-def literal_revoke(settings: Settings, platform: Platform, phases: dict[str, float]) -> int:
-    """SPEC Flow 2 steps 3 and 5 as written: ids into the app, one UPDATE, one INSERT per id.
-    Records the seconds of each phase in `phases`."""
+def literal_revoke(
+    settings: Settings, platform: Platform, phases: dict[str, float], *, one_transaction: bool = False
+) -> int:
+    """SPEC Flow 2 steps 3 and 5 as written: ids into the app, one UPDATE, one INSERT per id, each
+    statement committing on its own unless `one_transaction`. Records each phase's seconds in `phases`."""
     table, revoked = platform.requests_table, platform.revoked_table
     insert = (f"INSERT INTO {revoked} ({platform.revoked_fk}, Revoked_Dt, Revoked_By) "
               "VALUES (?, strftime('%Y-%m-%d %H:%M:%f', 'now'), ?)")
     with connect(settings) as conn:
-        with conn.transaction():
-            mark = time.perf_counter()
+        mark = time.perf_counter()
+        with conn.transaction() if one_transaction else nullcontext(conn):
             cutoff = conn.dialect.datetime_param(database_now(conn))
             raw = conn.raw
             ids = [row[0] for row in raw.execute(
@@ -77,7 +85,8 @@ def literal_revoke(settings: Settings, platform: Platform, phases: dict[str, flo
             for request_id in ids:
                 raw.execute(insert, (request_id, REVOKED_BY_SCHEDULED_JOB))
             mark = _phase(phases, INSERTS, mark)
-        _phase(phases, "commit", mark)
+        if one_transaction:
+            _phase(phases, "commit", mark)
         return len(ids)
 
 
@@ -88,7 +97,9 @@ def _phase(phases: dict[str, float], name: str, since: float) -> float:
 
 
 _RUNNERS: dict[str, Callable[[Settings, Platform, dict[str, float]], int]] = {
-    "project": project_revoke, "literal": literal_revoke,
+    "project": project_revoke,
+    "literal": literal_revoke,
+    "literal in one transaction": partial(literal_revoke, one_transaction=True),
 }
 
 
@@ -180,9 +191,9 @@ def build(directory: Path, total: int, expired: int) -> Path:
 def run_size(directory: Path, base: Path, repeat: int) -> dict[str, tuple[float, Measurement]]:
     """Per approach: the median time of `repeat` untraced runs, and one traced run."""
     results: dict[str, tuple[float, Measurement]] = {}
-    literal_phases: dict[str, float] = {}
+    median_phases: dict[str, dict[str, float]] = {}
     for approach in APPROACHES:
-        work = directory / f"revoke-{approach}.db"
+        work = directory / f"revoke-{approach.replace(' ', '-')}.db"
         timed = [in_fresh_process(base, work, approach, traced=False) for _ in range(repeat)]
         traced = in_fresh_process(base, work, approach, traced=True)
         middle = sorted(timed, key=lambda m: m.seconds)[len(timed) // 2]
@@ -193,19 +204,23 @@ def run_size(directory: Path, base: Path, repeat: int) -> dict[str, tuple[float,
               f"tracemalloc peak {kib(traced.tracemalloc_peak)}, peak RSS +{kib(max(rss) if rss else None)}, "
               f"{'verified' if ok else 'WRONG RESULT'}")
         if middle.phases:
-            literal_phases = middle.phases
+            median_phases[approach] = middle.phases
             per_row = middle.phases.get(INSERTS, 0.0) / max(middle.revoked, 1) * 1e6
             print("    phases of the median run: " + ", ".join(
                 f"{name} {value:.3f}s" for name, value in middle.phases.items())
                 + f" ({middle.revoked:,} INSERTs, {per_row:.1f} us each, in-process: no network round trip)")
         results[approach] = (seconds, traced)
-    ratio = results["literal"][0] / results["project"][0]
-    print(f"  time ratio literal/project = {ratio:.1f}x (goal >= {GOAL:.0f}x) {verdict(ratio >= GOAL)}")
-    shared = literal_phases.get("UPDATE", 0.0) + literal_phases.get("commit", 0.0)
+    project = results["project"][0]
+    ratio = results["literal"][0] / project
+    print(f"  time ratio SPEC-literal/project = {ratio:.1f}x (goal >= {GOAL:.0f}x) {verdict(ratio >= GOAL)}")
+    one_transaction = "literal in one transaction"
+    phases = median_phases.get(one_transaction, {})
+    shared = phases.get("UPDATE", 0.0) + phases.get("commit", 0.0)
     if shared:
-        total = sum(literal_phases.values())
-        print(f"  ceiling: any revoke runs the same status UPDATE and commit, {shared:.3f}s of the literal's "
-              f"{total:.3f}s in its median run, so none can be more than {total / shared:.1f}x faster here")
+        total = sum(phases.values())
+        print(f"  with one transaction the literal is {results[one_transaction][0] / project:.1f}x the project's "
+              f"time; the status UPDATE and commit that any revoke must run are {shared:.3f}s of its {total:.3f}s, "
+              f"so on SQLite no revoke can be more than {total / shared:.1f}x faster than it")
     return results
 
 

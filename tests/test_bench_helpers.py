@@ -3,6 +3,7 @@ and each pair of compared approaches does the same thing. (The benchmarks themse
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from bench import candidates, notify, revoke
@@ -50,7 +51,8 @@ def test_the_revoke_spread_has_exactly_the_expired_count_and_both_approaches_rev
     base = tmp_path / "base.db"
     insert_requests(migrated(base), 20_000, revoke.spread(20_000, 2_000))
     revoked: dict[str, list[tuple[object, ...]]] = {}
-    for approach, runner in (("project", revoke.project_revoke), ("literal", revoke.literal_revoke)):
+    for approach, runner in (("project", revoke.project_revoke), ("literal", revoke.literal_revoke),
+                             ("literal-tx", partial(revoke.literal_revoke, one_transaction=True))):
         work = tmp_path / f"{approach}.db"
         copy_database(base, work)
         settings = bench_settings(work)
@@ -63,7 +65,7 @@ def test_the_revoke_spread_has_exactly_the_expired_count_and_both_approaches_rev
                 "SELECT r.DeltaRequestId, r.Revoked_By, u.Status FROM RevokedAccess_Databricks r"
                 " JOIN DataAccessDeltaRequests u ON u.id = r.DeltaRequestId ORDER BY 1"
             ).fetchall()
-    assert revoked["project"] == revoked["literal"]
+    assert revoked["project"] == revoked["literal"] == revoked["literal-tx"]
     assert {row[2] for row in revoked["project"]} == {"Revoked"}
 
 

@@ -138,13 +138,14 @@ def test_token_is_cached_and_refreshed_before_it_expires(monkeypatch: pytest.Mon
     assert issued == ["https://database.windows.net/.default"] * 2
 
 
-def test_sqlite_connection_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+def test_sqlite_connection_uses_wal_foreign_keys_a_busy_timeout_and_a_large_page_cache(tmp_path: Path) -> None:
     settings = load_settings(DB_BACKEND="sqlite", SQLITE_PATH=str(tmp_path / "nested" / "a.db"))
     with connect(settings) as conn:
         pragmas = {name: conn.raw.execute(f"PRAGMA {name}").fetchone()[0]
-                   for name in ("journal_mode", "foreign_keys", "busy_timeout")}
+                   for name in ("journal_mode", "foreign_keys", "busy_timeout", "cache_size")}
     assert pragmas["journal_mode"] == "wal" and pragmas["foreign_keys"] == 1
     assert pragmas["busy_timeout"] >= 5000
+    assert pragmas["cache_size"] == -64 * 1024  # KiB; SQLite's default is -2000
 
 
 def test_local_settings_example_lists_every_setting_with_a_working_value() -> None:

@@ -128,11 +128,13 @@ VALUES (?, {_NOW}, ?, ?, ?)
 RETURNING Notification_Sent_Dt AS sent_at""",
     # --- revocation: one transaction, one cutoff (DESIGN section 5) --------------------------------
     # params: cutoff, revoked by, active status, cutoff. BEGIN IMMEDIATE already holds the write
-    # lock, so nothing can change the selected rows before the status update.
+    # lock, so nothing can change the selected rows before the status update. In key order, so
+    # the foreign-key check of each new row reads the requests table in order, not at random.
     "revoke.insert_revocations": """
 INSERT INTO {revoked} ({revoked_fk}, Revoked_Dt, Revoked_By)
 SELECT u.{key}, ?, ? FROM {requests} u
- WHERE u.{status} = ? AND u.{expires} <= ?""",
+ WHERE u.{status} = ? AND u.{expires} <= ?
+ ORDER BY u.{key}""",
     # params: revoked status, active status, cutoff
     "revoke.mark_revoked": """
 UPDATE {requests} SET {status} = ?
