@@ -183,7 +183,7 @@ def test_with_starttls_the_login_and_the_message_go_over_a_verified_tls_connecti
     assert [recipients for _, recipients, _ in inbox.messages] == [["ann@example.com"]]
 
 
-def test_a_relay_whose_certificate_is_not_trusted_is_a_send_failure_and_gets_no_password(
+def test_a_relay_whose_certificate_is_not_trusted_is_a_send_failure_and_gets_nothing(
     starttls_server: tuple[Inbox, int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a relay whose self-signed certificate nothing trusts
