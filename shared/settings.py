@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     db_backend: Literal["sqlite", "mssql"] = Field("sqlite", alias="DB_BACKEND")
     sqlite_path: str = Field("data/access-requests.db", alias="SQLITE_PATH", min_length=1)
     sql_connection_string: str = Field("", alias="SQL_CONNECTION_STRING")
+    # Every statement's limit, waiting for locks included, so nothing waits forever while a lease
+    # is held (DESIGN section 4, R2).
+    sql_query_timeout_seconds: float = Field(30.0, alias="SQL_QUERY_TIMEOUT_SECONDS", gt=0, le=3600)
 
     auth_mode: Literal["swa", "none"] = Field("swa", alias="AUTH_MODE")
     admin_role: str = Field("access-admin", alias="ADMIN_ROLE", min_length=1)

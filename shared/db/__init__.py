@@ -12,10 +12,15 @@ def connect(settings: Settings) -> Connection:
     if settings.db_backend == "sqlite":
         from shared.db.sqlite import connect_sqlite
 
-        return Connection(connect_sqlite(settings.sqlite_path), SQLITE)
+        raw, statement_timeout = connect_sqlite(
+            settings.sqlite_path, query_timeout_seconds=settings.sql_query_timeout_seconds
+        )
+        return Connection(raw, SQLITE, statement_timeout)
     from shared.db.mssql import connect_mssql
 
-    return Connection(connect_mssql(settings.sql_connection_string), MSSQL)
+    raw = connect_mssql(settings.sql_connection_string)
+    raw.timeout = max(1, round(settings.sql_query_timeout_seconds))  # pyodbc: seconds, 0 = none
+    return Connection(raw, MSSQL)
 
 
 __all__ = ["MSSQL", "SQLITE", "Connection", "Dialect", "Row", "connect"]

@@ -6,11 +6,14 @@ Repositories receive a `Connection` and never open one; whoever opened it owns t
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any
 
 from shared.db.dialect import Dialect
 from shared.platforms import Platform
+
+if TYPE_CHECKING:
+    from shared.db.sqlite import StatementTimeout
 
 Row = dict[str, Any]
 
@@ -18,21 +21,24 @@ Row = dict[str, Any]
 class Connection:
     """Autocommit outside `transaction()`: a read never holds locks beyond its own statement."""
 
-    def __init__(self, raw: Any, dialect: Dialect) -> None:
+    def __init__(self, raw: Any, dialect: Dialect, statement_timeout: StatementTimeout | None = None) -> None:
         # Any: sqlite3 and pyodbc connections share DB-API's shape but no common type.
         self.raw = raw
         self.dialect = dialect
+        # SQLite only; pyodbc enforces its own `timeout` on every statement.
+        self._statement_timeout = statement_timeout
         self._in_transaction = False
 
     # --- statements ------------------------------------------------------------------------------
     def query(
         self, name: str, params: Sequence[object] = (), platform: Platform | None = None
     ) -> list[Row]:
-        cursor = self._run(name, params, platform)
-        try:
-            return _rows(cursor)
-        finally:
-            cursor.close()
+        with self._timed():
+            cursor = self._run(name, params, platform)
+            try:
+                return _rows(cursor)
+            finally:
+                cursor.close()
 
     def query_one(
         self, name: str, params: Sequence[object] = (), platform: Platform | None = None
@@ -48,14 +54,15 @@ class Connection:
         SQLite's rowcount is exact. On SQL Server rowcount is -1 under SET NOCOUNT ON, so those
         statements end with `SELECT @@ROWCOUNT AS affected` and the count is read from the result.
         """
-        cursor = self._run(name, params, platform)
-        try:
-            if self.dialect.name == "sqlite":
-                return int(cursor.rowcount)
-            rows = _rows(cursor)
-            return int(rows[-1]["affected"])
-        finally:
-            cursor.close()
+        with self._timed():
+            cursor = self._run(name, params, platform)
+            try:
+                if self.dialect.name == "sqlite":
+                    return int(cursor.rowcount)
+                rows = _rows(cursor)
+                return int(rows[-1]["affected"])
+            finally:
+                cursor.close()
 
     def execute_script(self, script: str) -> None:
         """Run a migration batch as written (no parameters)."""
@@ -69,6 +76,11 @@ class Connection:
                     pass
         finally:
             cursor.close()
+
+    def _timed(self) -> AbstractContextManager[object]:
+        """The statement timeout around one statement, its rows fetched included (SQLite steps the
+        statement while rows are fetched)."""
+        return self._statement_timeout or nullcontext()
 
     def _run(self, name: str, params: Sequence[object], platform: Platform | None) -> Any:
         cursor = self.raw.cursor()

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 # SQL Server: 2601 duplicate key in a unique index, 2627 unique/primary key constraint violation.
 _MSSQL_DUPLICATE_KEY = re.compile(r"\b(2601|2627)\b")
+# SQLSTATE class 08 is "connection exception" (08S01: communication link failure, the failover case).
+_MSSQL_CONNECTION_STATES = frozenset({"08S01", "08S02", "08001", "08003", "08004", "08007"})
+# SQLite errors after which this connection is of no further use, but a new one may well be.
+_SQLITE_CONNECTION_ERRORS = ("closed database", "unable to open database file", "disk i/o error")
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,17 @@ class Dialect:
 
             return isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
         return _MSSQL_DUPLICATE_KEY.search(str(error)) is not None
+
+    def is_connection_error(self, error: BaseException) -> bool:
+        """The connection is dead (dropped, failed over, closed): reopen it rather than reuse it."""
+        if self.name == "sqlite":
+            import sqlite3
+
+            return isinstance(error, sqlite3.Error) and any(
+                text in str(error).lower() for text in _SQLITE_CONNECTION_ERRORS
+            )
+        state = error.args[0] if error.args and isinstance(error.args[0], str) else ""
+        return state in _MSSQL_CONNECTION_STATES or "closed connection" in str(error).lower()
 
 
 def read_datetime(value: object) -> datetime | None:
