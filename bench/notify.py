@@ -1,7 +1,7 @@
 """notify: N reminders with a simulated send delay D, through the real job, lock and sender.
 
 The job is the real `run_notification_job` (JobRun lock, heartbeat, candidates query, parallel sends,
-each success recorded through the group-commit recorder) with the real `SimulatedSender` and
+each send claimed and each success recorded through group commit) with the real `SimulatedSender` and
 NOTIFY_MAX_PARALLEL = N, so all N sends can wait together: the ideal wall time is D plus the fixed
 costs. When wall/D misses the goal (or with --profile), a second, instrumented run on fresh data
 shows where the time goes. The instruments wrap the job's collaborators in this process only
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import shared.db.per_thread as per_thread_module
-import shared.jobs.notification_recorder as recorder_module
+import shared.db.group_commit as group_commit_module
 import shared.jobs.notifications as notifications_module
 from bench.data import Spread, databricks, insert_requests, migrated, verdict
 from shared import joblock
@@ -121,6 +121,7 @@ class TimedSender:
 
     def __init__(self, inner: SimulatedSender, timeline: Timeline) -> None:
         self.inner, self.timeline = inner, timeline
+        self.timeout_seconds = inner.timeout_seconds
 
     async def send(self, message: Reminder) -> None:
         to = message.recipient
@@ -181,8 +182,8 @@ def _instruments(timeline: Timeline) -> list[Patch]:
     return [
         (notifications_module, "notification_candidates", _timed(candidates)),
         (notifications_module, "reminder_message", _timed(build)),
-        (recorder_module, "record_notification", _timed(write)),
-        (recorder_module, "write_batch", _timed(batch)),
+        (notifications_module, "record_notification", _timed(write)),
+        (group_commit_module, "write_batch", _timed(batch)),
         (per_thread_module, "connect", _timed(opening)),
     ]
 
@@ -234,7 +235,8 @@ def describe(t: Timeline, delay: float) -> list[str]:
         f"after the job start): the sends cannot all start together while messages are built",
         f"each send took D + {_spread(overslept)} (the event loop's lag after the sleep)",
         f"sends ended between {_ms(ends[0] - t.job_start)} and {_ms(ends[-1] - t.job_start)}",
-        f"{len(t.writes)} DB writes (record_notification) in {len(t.batches)} batches (write_batch via "
+        f"{len(t.writes)} reminders recorded (record_notification) in {len(t.batches)} batches of claims and "
+        f"records (write_batch via "
         f"asyncio.to_thread, each {_spread(t.batches)}) on {len(threads)} threads, "
         f"{len(t.connects)} connections opened (total {_ms(sum(t.connects))}, each {_spread(t.connects)})",
         f"  each write ran {_spread([end - start for _, start, end, _ in t.writes])}",

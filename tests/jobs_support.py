@@ -35,6 +35,7 @@ class RecordingSender:
 
     def __init__(self, delay: float = 0.0, raise_for: dict[str, BaseException] | None = None) -> None:
         self.delay = delay
+        self.timeout_seconds = delay + 1.0
         self.raise_for = raise_for or {}
         self.sent: list[Reminder] = []
         self.in_flight = 0

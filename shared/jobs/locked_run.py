@@ -1,14 +1,23 @@
 """Running a job under its JobRun lock: acquire, heartbeat, fenced completion, failure on crash.
 
 The lock connection stays open for the job's life (SPEC) and is used by one thing at a time: the
-acquire, then the heartbeat loop, then the completion. The job's own work uses other connections.
-All database calls leave the event loop through asyncio.to_thread.
+acquire, then the heartbeat loop, then the completion; it is reopened when it dies. The job's own
+work uses other connections. All database calls leave the event loop through asyncio.to_thread.
+
+A lost connection is a lost lock (DESIGN section 4, R2): the run remembers when its lease was last
+extended and, once `timeout - heartbeat` has passed without a successful extension, for whatever
+reason (the database unreachable, a heartbeat stuck behind another writer), treats the lock as lost:
+it starts nothing new (`JobContext.can_start`). Work that writes fences its own transaction with
+`JobContext.fence`, so no write of a run that has lost its lock can commit. A successful extension
+proves the run's row is still the InProgress lock, and only a reclaim (which marks it Failed for
+ever) lets another run start: so a run whose heartbeat only stalled may go on once it succeeds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -40,15 +49,68 @@ class WorkResult(Generic[T]):
 class JobDone(Generic[T]):
     job_id: str
     value: T
-    lock_lost: bool  # the lease was lost while running: completion was not recorded
+    lock_lost: bool  # the lease was lost while running: the run stopped early or was reclaimed
+
+
+class LockLost(RuntimeError):
+    """The run's JobRun row is no longer its InProgress lock: a fenced write must not commit."""
+
+
+class Lease:
+    """The lease as the run itself knows it, on its own monotonic clock (never a wall clock).
+
+    It counts from the moment the successful extension was *sent*: the database set Lock_Until to its
+    own now (no earlier than that moment) plus the timeout, so this end is never later than the
+    database's. Servers' clocks may differ; elapsed time on one server does not.
+    """
+
+    def __init__(self, timeout: float, heartbeat: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.timeout = timeout
+        self.heartbeat = heartbeat
+        self._clock = clock
+        self._extended_at = clock()
+
+    def now(self) -> float:
+        return self._clock()
+
+    def extended(self, sent_at: float) -> None:
+        self._extended_at = max(self._extended_at, sent_at)
+
+    @property
+    def ends_at(self) -> float:
+        return self._extended_at + self.timeout
+
+    @property
+    def lapses_at(self) -> float:
+        """When the run gives the lock up: one heartbeat before the database may reclaim it."""
+        return self.ends_at - self.heartbeat
+
+    def seconds_left(self) -> float:
+        return self.ends_at - self._clock()
 
 
 class JobContext:
-    """What the work sees of its run: its id, and whether it still holds the lock."""
+    """What the work sees of its run: its id, and whether (and how long) it still holds the lock."""
 
-    def __init__(self, job_id: str) -> None:
+    def __init__(self, job_id: str, lease: Lease) -> None:
         self.job_id = job_id
-        self.lock_lost = asyncio.Event()
+        self.lease = lease
+        self.lock_lost = asyncio.Event()  # set once the lock is known to be another run's
+
+    def can_start(self, seconds: float) -> bool:
+        """Whether work that may take up to `seconds` can start now and end inside the lease."""
+        lease = self.lease
+        return not self.lock_lost.is_set() and lease.now() < lease.lapses_at and lease.seconds_left() > seconds
+
+    def fence(self, conn: Connection) -> None:
+        """In the work's own transaction: extend the lease, or raise LockLost so the transaction
+        rolls back. From here to the commit the run's lock row stays locked (SQL Server's row lock,
+        SQLite's single writer), so no other run can reclaim it in between. It runs on a worker
+        thread: whoever awaits it sets `lock_lost` (an asyncio.Event is the event loop's alone)."""
+        sent_at = self.lease.now()
+        if not joblock.extend_lease(conn, self.job_id, timeout_seconds=self.lease.timeout):
+            raise LockLost(f"job {self.job_id} no longer holds its lock")
+        self.lease.extended(sent_at)
 
 
 class JobCrashed(Exception):
@@ -59,6 +121,36 @@ class JobCrashed(Exception):
         self.job_id = job_id
 
 
+class LockConnection:
+    """The run's lock connection, opened for the job's life and reopened when it dies (a failover
+    drops it with 08S01): the statements it runs are each safe to repeat."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._conn: Connection | None = None
+
+    def call(self, statement: Callable[[Connection], T]) -> T:
+        if self._conn is None:
+            self._conn = connect(self._settings)
+        try:
+            return statement(self._conn)
+        except Exception as error:
+            if not self._conn.dialect.is_connection_error(error):
+                raise
+            log.warning("lock connection lost (%s); reopening it", type(error).__name__)
+            self.close()
+        self._conn = connect(self._settings)
+        return statement(self._conn)
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # a dead connection may fail to close; it is gone either way
+                log.debug("closing the lock connection failed", exc_info=True)
+
+
 async def run_locked(
     settings: Settings,
     job_type: str,
@@ -66,34 +158,40 @@ async def run_locked(
     work: Callable[[JobContext], Awaitable[WorkResult[T]]],
 ) -> JobDone[T] | JobBusy:
     timeout = settings.job_lock_timeout_seconds
-    lock_conn = await asyncio.to_thread(connect, settings)
+    lock = LockConnection(settings)
     try:
         job_id = joblock.new_job_id()
-        acquired = await asyncio.to_thread(
-            joblock.try_acquire_lock, lock_conn, job_id, job_type, started_by, timeout_seconds=timeout
-        )
-        if not acquired:
-            active = await asyncio.to_thread(
-                joblock.get_active_job, lock_conn, job_type, timeout_seconds=timeout
-            )
-            log.info("%s is already running (%s); not started", job_type, active)
-            return JobBusy(active)
+        lease = Lease(timeout, settings.job_heartbeat_seconds)  # counted from before the acquire
+        acquired = await asyncio.to_thread(lock.call, lambda conn: _acquire(conn, job_id, job_type, started_by,
+                                                                           timeout))
+        if isinstance(acquired, JobBusy):
+            log.info("%s is already running (%s); not started", job_type, acquired.active)
+            return acquired
         log.info("%s started as job %s by %s", job_type, job_id, started_by)
-        return await _run_holding_lock(settings, lock_conn, job_id, job_type, work)
+        return await _run_holding_lock(settings, lock, JobContext(job_id, lease), job_type, work)
     finally:
-        await asyncio.to_thread(lock_conn.close)
+        await asyncio.to_thread(lock.close)
+
+
+def _acquire(conn: Connection, job_id: str, job_type: str, started_by: str, timeout: float) -> JobBusy | None:
+    if joblock.try_acquire_lock(conn, job_id, job_type, started_by, timeout_seconds=timeout):
+        return None
+    active = joblock.get_active_job(conn, job_type, timeout_seconds=timeout)
+    if active is not None and active.job_id == job_id:
+        return None  # our own acquire committed before a connection died; the retry found it
+    return JobBusy(active)
 
 
 async def _run_holding_lock(
     settings: Settings,
-    lock_conn: Connection,
-    job_id: str,
+    lock: LockConnection,
+    context: JobContext,
     job_type: str,
     work: Callable[[JobContext], Awaitable[WorkResult[T]]],
 ) -> JobDone[T]:
-    context = JobContext(job_id)
+    job_id = context.job_id
     stop = asyncio.Event()
-    heartbeat = asyncio.create_task(_heartbeat(settings, lock_conn, context, stop))
+    heartbeat = asyncio.create_task(_heartbeat(settings, lock, context, stop))
     try:
         result = await work(context)
     except BaseException as error:
@@ -101,40 +199,47 @@ async def _run_holding_lock(
         await heartbeat
         log.exception("%s job %s crashed", job_type, job_id)
         message = f"{type(error).__name__}: {error}" if isinstance(error, Exception) else "cancelled"
-        await asyncio.shield(asyncio.to_thread(joblock.fail_job, lock_conn, job_id, message))
+        await asyncio.shield(asyncio.to_thread(lock.call, lambda conn: joblock.fail_job(conn, job_id, message)))
         if isinstance(error, Exception):
             raise JobCrashed(job_id, error) from error
         raise
     stop.set()
     await heartbeat
-    recorded = await asyncio.to_thread(
-        joblock.complete_job, lock_conn, job_id, result.processed, result.failed
-    )
+    recorded = await asyncio.to_thread(lock.call, lambda conn: _complete(conn, job_id, result))
     lost = context.lock_lost.is_set() or not recorded
     log.info("%s job %s finished: processed %d, failed %d%s", job_type, job_id, result.processed,
              result.failed, " (lock lost: completion not recorded)" if lost else "")
     return JobDone(job_id, result.value, lock_lost=lost)
 
 
-async def _heartbeat(
-    settings: Settings, lock_conn: Connection, context: JobContext, stop: asyncio.Event
-) -> None:
+def _complete(conn: Connection, job_id: str, result: WorkResult[T]) -> bool:
+    if joblock.complete_job(conn, job_id, result.processed, result.failed):
+        return True
+    job = joblock.get_job(conn, job_id)  # a retry after a lost reply finds its own completion
+    return job is not None and job.status == "Completed"
+
+
+async def _heartbeat(settings: Settings, lock: LockConnection, context: JobContext, stop: asyncio.Event) -> None:
     """Extend the lease every JOB_HEARTBEAT_SECONDS until stopped or until the lock is lost."""
-    while True:
+    lease = context.lease
+    while not context.lock_lost.is_set():
         try:
             await asyncio.wait_for(stop.wait(), timeout=settings.job_heartbeat_seconds)
             return
         except TimeoutError:
             pass
+        sent_at = lease.now()
         try:
             held = await asyncio.to_thread(
-                joblock.extend_lease, lock_conn, context.job_id,
-                timeout_seconds=settings.job_lock_timeout_seconds,
+                lock.call, lambda conn: joblock.extend_lease(conn, context.job_id, timeout_seconds=lease.timeout)
             )
-        except Exception:  # a blip: the lease has room for more attempts (timeout >> heartbeat)
+        except Exception:  # a blip: the next beat tries again; meanwhile can_start() tells the work
+            # to start nothing new once the lease is too short
             log.warning("heartbeat of job %s failed; will retry", context.job_id, exc_info=True)
             continue
         if not held:
             log.error("job %s lost its lock (lease reclaimed by another run)", context.job_id)
             context.lock_lost.set()
             return
+        lease.extended(sent_at)
+

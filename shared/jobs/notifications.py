@@ -9,13 +9,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from shared.db import Connection
+from shared.db.group_commit import GroupCommit
 from shared.db.per_thread import ConnectionPerThread
-from shared.jobs.locked_run import JobBusy, JobContext, JobDone, WorkResult, run_locked
-from shared.jobs.notification_recorder import NotificationRecorder, SentReminder
+from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, WorkResult, run_locked
 from shared.mail.message import REMINDER_7_DAYS, REMINDER_30_DAYS, reminder_message
 from shared.mail.senders import EmailSender, SendFailed
 from shared.platforms import JobKind, Platform
-from shared.repositories.access_requests import AccessRequest, get_active_requests, notification_candidates
+from shared.repositories.access_requests import (
+    AccessRequest,
+    RequestKey,
+    get_active_requests,
+    notification_candidates,
+    record_notification,
+)
+from shared.repositories.reminder_claims import release_claim, take_claim
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -76,7 +83,7 @@ class Failed:
 class NotificationReport:
     sent: list[Sent] = field(default_factory=list)
     failures: list[Failed] = field(default_factory=list)
-    not_started: int = 0  # left unsent because the lock was lost
+    not_started: int = 0  # left for the next run: the lease was lost or too short, or no claim
     parallel_ms: float = 0.0
     estimated_sequential_ms: float = 0.0  # the sum of the individual sends' times
 
@@ -101,56 +108,113 @@ async def send_reminders(
     connections = ConnectionPerThread(settings)
     try:
         due = await asyncio.to_thread(lambda: pending_reminders(connections.get(), platform))
-        report = NotificationReport()
-        recorder = NotificationRecorder(connections, platform)
+        run = ReminderRun(settings, platform, sender, context, GroupCommit(connections))
         limit = asyncio.Semaphore(settings.notify_max_parallel)
         started = time.perf_counter()
-        await asyncio.gather(
-            *(_send_one(settings, platform, sender, item, recorder, limit, context, report)
-              for item in due)
-        )
-        report.parallel_ms = round((time.perf_counter() - started) * 1000, 1)
-        return report
+        await asyncio.gather(*(run.send_one(item, limit) for item in due))
+        run.report.parallel_ms = round((time.perf_counter() - started) * 1000, 1)
+        return run.report
     finally:
         await asyncio.to_thread(connections.close_all)
 
 
-async def _send_one(
-    settings: Settings,
-    platform: Platform,
-    sender: EmailSender,
-    item: PendingReminder,
-    recorder: NotificationRecorder,
-    limit: asyncio.Semaphore,
-    context: JobContext,
-    report: NotificationReport,
-) -> None:
-    """One reminder, with its own error handling: nothing here can affect another send."""
-    request = item.request
-    async with limit:
-        if context.lock_lost.is_set():  # the lease is gone: start nothing new
-            report.not_started += 1
-            return
-        assert request.expires_on is not None
-        reminder = reminder_message(
-            platform=platform, request_key=request.key, request_fields=request.fields,
-            recipient=request.email, sender=settings.email_from, reminder_type=item.reminder_type,
-            expires_on=request.expires_on, days_left=item.days_left,
-        )
-        started = time.perf_counter()  # the send alone: the estimated sequential time sums these
+class ReminderRun:
+    """One run's sends. Each reminder is claimed, sent and recorded on its own: nothing that happens
+    to one send can affect another."""
+
+    def __init__(self, settings: Settings, platform: Platform, sender: EmailSender, context: JobContext,
+                 writes: GroupCommit) -> None:
+        self.settings = settings
+        self.platform = platform
+        self.sender = sender
+        self.context = context
+        self.writes = writes
+        self.report = NotificationReport()
+        # A claim outlasts the send and its recording: the statement timeout bounds each attempt
+        # to record, and recording is tried twice (a dead connection is reopened once).
+        self.claim_seconds = sender.timeout_seconds + 2 * settings.sql_query_timeout_seconds
+
+    async def send_one(self, item: PendingReminder, limit: asyncio.Semaphore) -> None:
+        request, context = item.request, self.context
+        async with limit:
+            if not context.can_start(self.sender.timeout_seconds):  # the lease is gone or too short
+                self.report.not_started += 1
+                return
+            if not await self._claim(item):
+                return
+            if not context.can_start(self.sender.timeout_seconds):  # the claim may have waited long
+                self.report.not_started += 1
+                await self._release(request.key)
+                return
+            assert request.expires_on is not None
+            reminder = reminder_message(
+                platform=self.platform, request_key=request.key, request_fields=request.fields,
+                recipient=request.email, sender=self.settings.email_from, reminder_type=item.reminder_type,
+                expires_on=request.expires_on, days_left=item.days_left,
+            )
+            started = time.perf_counter()  # the send alone: the estimated sequential time sums these
+            try:
+                await asyncio.wait_for(self.sender.send(reminder), self.sender.timeout_seconds)
+            except Exception as error:
+                self.report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
+                self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
+                                                   _send_error(error, self.sender.timeout_seconds)))
+                if not isinstance(error, TimeoutError):  # a timed-out send may yet arrive: keep the claim
+                    await self._release(request.key)
+                return
+            self.report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
+        await self._record(item)
+
+    async def _claim(self, item: PendingReminder) -> bool:
+        """Claim the request inside a fenced transaction; False (and counted) when not to send it."""
+        context, key = self.context, item.request.key
+
+        def claim(conn: Connection) -> bool:
+            context.fence(conn)
+            return take_claim(conn, self.platform, context.job_id, key, item.reminder_type,
+                              seconds=self.claim_seconds)
+
         try:
-            await sender.send(reminder)
-        except Exception as error:
-            report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
-            reason = str(error) if isinstance(error, SendFailed) else f"{type(error).__name__}: {error}"
-            report.failures.append(Failed(request.key, request.email, item.reminder_type, reason))
-            return
-        report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
-        try:  # only a successful send is recorded
-            sent_at = await recorder.record(SentReminder(request.key, request.email, item.reminder_type, SENT_BY))
+            if await self.writes.run(claim):
+                return True
+            log.info("reminder for %s not sent: another run claimed or recorded it", key)
+            return False
+        except LockLost:
+            context.lock_lost.set()
+        except Exception:
+            log.warning("could not claim %s; left for the next run", key, exc_info=True)
+        self.report.not_started += 1
+        return False
+
+    async def _release(self, key: RequestKey) -> None:
+        try:
+            await self.writes.run(lambda conn: release_claim(conn, self.platform, self.context.job_id, key))
+        except Exception:  # the claim then expires by itself
+            log.warning("could not release the claim on %s", key, exc_info=True)
+
+    async def _record(self, item: PendingReminder) -> None:
+        """Only a successful send is recorded; its claim goes in the same transaction."""
+        request, job_id = item.request, self.context.job_id
+
+        def record(conn: Connection) -> datetime:
+            sent_at = record_notification(conn, self.platform, request.key, sent_to=request.email,
+                                          sent_by=SENT_BY, reminder_type=item.reminder_type)
+            release_claim(conn, self.platform, job_id, request.key)
+            return sent_at
+
+        try:
+            sent_at = await self.writes.run(record)
         except Exception as error:
             log.exception("reminder to %s sent but not recorded", request.email)
-            report.failures.append(Failed(request.key, request.email, item.reminder_type,
-                                          f"Sent, but recording it failed: {type(error).__name__}"))
+            self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
+                                               f"Sent, but recording it failed: {type(error).__name__}"))
             return
-        report.sent.append(Sent(request.key, request.email, item.reminder_type, item.days_left, sent_at))
+        self.report.sent.append(Sent(request.key, request.email, item.reminder_type, item.days_left, sent_at))
+
+
+def _send_error(error: Exception, timeout: float) -> str:
+    if isinstance(error, SendFailed):
+        return str(error)
+    if isinstance(error, TimeoutError):
+        return f"The send did not finish within {timeout:g} s; it may still be delivered"
+    return f"{type(error).__name__}: {error}"

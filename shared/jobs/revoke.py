@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.db import connect
-from shared.jobs.locked_run import JobBusy, JobContext, JobDone, WorkResult, run_locked
+from shared.db import Connection, connect
+from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, WorkResult, run_locked
 from shared.platforms import JobKind, Platform
 from shared.repositories.access_requests import database_now, revoke_expired
 from shared.settings import Settings
@@ -23,12 +24,21 @@ class RevokeReport:
     stopped_for_lost_lock: bool = False
 
 
-def revoke_now(settings: Settings, platform: Platform) -> tuple[int, datetime]:
+def revoke_now(settings: Settings, platform: Platform, fence: Callable[[Connection], None]) -> tuple[int, datetime]:
     """Both statements in one transaction, with one cutoff read from the database clock, so a
-    request expiring while the job runs is either fully revoked or left alone."""
+    request expiring while the job runs is either fully revoked or left alone.
+
+    `fence` runs first and last in the transaction: first so that, on SQL Server, the run's lock row
+    stays locked against a reclaim while the statements run; last so that a long transaction commits
+    with a fresh lease, and the run's completion that follows is not beaten by a reclaim. A run that
+    has lost its lock raises there and nothing is revoked.
+    """
     with connect(settings) as conn, conn.transaction():
+        fence(conn)
         cutoff = database_now(conn)
-        return revoke_expired(conn, platform, cutoff=cutoff), cutoff
+        count = revoke_expired(conn, platform, cutoff=cutoff)
+        fence(conn)
+        return count, cutoff
 
 
 async def run_revoke_job(
@@ -40,9 +50,18 @@ async def run_revoke_job(
             lost = asyncio.create_task(context.lock_lost.wait())
             await asyncio.wait({lost}, timeout=settings.revoke_demo_delay_seconds)
             lost.cancel()
-        if context.lock_lost.is_set():
-            return WorkResult(RevokeReport(0, None, stopped_for_lost_lock=True), processed=0, failed=0)
-        count, cutoff = await asyncio.to_thread(revoke_now, settings, platform)
+        # However long the transaction takes, its fences keep the lock: it only has to start in time.
+        stopped = WorkResult(RevokeReport(0, None, stopped_for_lost_lock=True), processed=0, failed=0)
+        if not context.can_start(0):
+            log.warning("%s: the lock's lease has lapsed; nothing revoked", platform.name)
+            return stopped
+        try:
+            count, cutoff = await asyncio.to_thread(revoke_now, settings, platform, context.fence)
+        except LockLost:
+            context.lock_lost.set()
+            log.warning("%s: the lock was reclaimed before the revocation committed; nothing revoked",
+                        platform.name)
+            return stopped
         log.info("%s: revoked %d expired requests (cutoff %s)", platform.name, count, cutoff.isoformat())
         return WorkResult(RevokeReport(count, cutoff), processed=count, failed=0)
 

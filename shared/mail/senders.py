@@ -46,6 +46,10 @@ NO_FAILURES = FailureSimulation()
 
 
 class EmailSender(Protocol):
+    # The longest one send may take: the run starts a send only if it can end inside the lock's
+    # lease, and stops waiting for it after this long.
+    timeout_seconds: float
+
     async def send(self, reminder: Reminder) -> None:
         """Deliver the reminder or raise (SendFailed or any other exception)."""
 
@@ -56,6 +60,7 @@ class SimulatedSender:
     def __init__(self, delay_seconds: float, failures: FailureSimulation = NO_FAILURES) -> None:
         self.delay_seconds = delay_seconds
         self.failures = failures
+        self.timeout_seconds = delay_seconds + 1.0  # the delay, and room for a busy event loop
 
     async def send(self, reminder: Reminder) -> None:
         await asyncio.sleep(self.delay_seconds)
@@ -71,6 +76,7 @@ class SmtpSender:
     def __init__(self, settings: Settings, failures: FailureSimulation = NO_FAILURES) -> None:
         self.settings = settings
         self.failures = failures
+        self.timeout_seconds = settings.smtp_timeout_seconds
 
     async def send(self, reminder: Reminder) -> None:
         reason = self.failures.failure_for(reminder.recipient)

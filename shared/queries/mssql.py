@@ -86,6 +86,37 @@ SELECT {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type IN (?, ?)
  ORDER BY Started_At DESC, Id DESC
  OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
+    # --- reminder claims (DESIGN section 4, R2) -----------------------------------------------------
+    # params: job type, request key (text), job id, claim milliseconds, request key, reminder type.
+    # Taken when nobody holds an unexpired claim and the reminder has not been recorded meanwhile.
+    # Runs inside the caller's transaction: UPDLOCK, HOLDLOCK keep the key (or its empty range) locked
+    # from the probe to the write, so two claimers serialise; the primary key is the backstop. The
+    # typed variables convert the strings once, so the comparisons are VARCHAR = VARCHAR (seeks).
+    # OUTPUT INTO a table variable: OUTPUT to the client fails if a trigger is ever added.
+    "claims.take": f"""
+SET NOCOUNT ON;
+DECLARE @claimed TABLE (Job_Id UNIQUEIDENTIFIER NOT NULL);
+DECLARE @job_type VARCHAR(50) = ?, @request_key VARCHAR(64) = ?, @job_id UNIQUEIDENTIFIER = ?,
+        @claim_ms INT = ?;
+IF NOT EXISTS (SELECT 1 FROM {{notifications}} n
+                WHERE n.{{notification_fk}} = ? AND n.Notification_Type = CAST(? AS VARCHAR(50)))
+BEGIN
+    UPDATE NotificationClaim WITH (UPDLOCK, HOLDLOCK)
+       SET Job_Id = @job_id, Claimed_Until = DATEADD(MILLISECOND, @claim_ms, {_NOW})
+    OUTPUT INSERTED.Job_Id INTO @claimed
+     WHERE Job_Type = @job_type AND Request_Key = @request_key AND Claimed_Until <= {_NOW};
+    IF @@ROWCOUNT = 0
+        INSERT INTO NotificationClaim (Job_Type, Request_Key, Job_Id, Claimed_Until)
+        OUTPUT INSERTED.Job_Id INTO @claimed
+        SELECT @job_type, @request_key, @job_id, DATEADD(MILLISECOND, @claim_ms, {_NOW})
+         WHERE NOT EXISTS (SELECT 1 FROM NotificationClaim WITH (UPDLOCK, HOLDLOCK)
+                            WHERE Job_Type = @job_type AND Request_Key = @request_key);
+END;
+SELECT Job_Id FROM @claimed;""",
+    # params: job type, request key (text), job id. Only the claim's own holder releases it.
+    "claims.release": """
+DELETE FROM NotificationClaim
+ WHERE Job_Type = CAST(? AS VARCHAR(50)) AND Request_Key = CAST(? AS VARCHAR(64)) AND Job_Id = ?""",
     # --- schema migrations bookkeeping ------------------------------------------------------------
     "migrations.ensure_table": """
 IF OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL

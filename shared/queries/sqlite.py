@@ -73,6 +73,23 @@ SELECT {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type IN (?, ?)
  ORDER BY Started_At DESC, Id DESC
  LIMIT ?, ?""",
+    # --- reminder claims (DESIGN section 4, R2) -----------------------------------------------------
+    # params: job type, request key (text), job id, claim milliseconds, request key, reminder type.
+    # Taken when nobody holds an unexpired claim and the reminder has not been recorded meanwhile
+    # (the candidates were read before a previous holder may have recorded it). BEGIN IMMEDIATE
+    # around the batch serialises claimers; RETURNING yields a row only when the claim was taken.
+    "claims.take": f"""
+INSERT INTO NotificationClaim (Job_Type, Request_Key, Job_Id, Claimed_Until)
+SELECT ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now', (? / 1000.0) || ' seconds')
+ WHERE NOT EXISTS (SELECT 1 FROM {{notifications}} n
+                    WHERE n.{{notification_fk}} = ? AND n.Notification_Type = ?)
+ON CONFLICT (Job_Type, Request_Key) DO UPDATE
+   SET Job_Id = excluded.Job_Id, Claimed_Until = excluded.Claimed_Until
+ WHERE NotificationClaim.Claimed_Until <= {_NOW}
+RETURNING Job_Id""",
+    # params: job type, request key (text), job id. Only the claim's own holder releases it.
+    "claims.release": """
+DELETE FROM NotificationClaim WHERE Job_Type = ? AND Request_Key = ? AND Job_Id = ?""",
     # --- schema migrations bookkeeping ------------------------------------------------------------
     "migrations.ensure_table": """
 CREATE TABLE IF NOT EXISTS SchemaMigrations (

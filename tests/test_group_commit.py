@@ -1,4 +1,4 @@
-"""Group commit of sent reminders: fewer transactions, yet each reminder succeeds or fails on its own."""
+"""Group commit of a run's writes: fewer transactions, yet each write succeeds or fails on its own."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-import shared.jobs.notification_recorder as recorder_module
+import shared.db.group_commit as group_commit_module
 from shared.db import Connection
+from shared.db.group_commit import GroupCommit, Write
 from shared.db.per_thread import ConnectionPerThread
-from shared.jobs.notification_recorder import NotificationRecorder, SentReminder
-from shared.platforms import Platform, all_platforms
-from shared.repositories.access_requests import list_requests
+from shared.platforms import all_platforms
+from shared.repositories.access_requests import RequestKey, list_requests, record_notification
 from shared.settings import Settings, load_settings
 from tests.jobs_support import add_request
 
@@ -32,14 +32,14 @@ class BatchLog:
         self.in_flight = self.max_in_flight = 0
         self.guard = threading.Lock()
 
-    def __call__(self, conn: Connection, platform: Platform, reminders: list[SentReminder]) -> Any:
+    def __call__(self, connections: ConnectionPerThread, writes: list[Write]) -> Any:
         with self.guard:
-            self.sizes.append(len(reminders))
+            self.sizes.append(len(writes))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             time.sleep(self.pause)  # long enough for another writer to overlap, were one allowed
-            return self.original(conn, platform, reminders)
+            return self.original(connections, writes)
         finally:
             with self.guard:
                 self.in_flight -= 1
@@ -47,23 +47,25 @@ class BatchLog:
 
 @pytest.fixture
 def batches(monkeypatch: pytest.MonkeyPatch) -> BatchLog:
-    log = BatchLog(recorder_module.write_batch, pause=0.02)
-    monkeypatch.setattr(recorder_module, "write_batch", log)
+    log = BatchLog(group_commit_module.write_batch, pause=0.02)
+    monkeypatch.setattr(group_commit_module, "write_batch", log)
     return log
 
 
-def reminder(key: object, email: str, reminder_type: str = "30-Day Reminder") -> SentReminder:
-    return SentReminder(key, email, reminder_type, "test")  # type: ignore[arg-type]
+def reminder(key: RequestKey, email: str, reminder_type: str = "30-Day Reminder") -> Write:
+    return lambda conn: record_notification(conn, PLATFORM, key, sent_to=email, sent_by="test",
+                                            reminder_type=reminder_type)
 
 
-async def record_all(settings: Settings, reminders: list[SentReminder],
-                     stagger: float = 0.0) -> list[datetime | BaseException]:
-    connections = ConnectionPerThread(settings)
-    recorder = NotificationRecorder(connections, PLATFORM)
+async def record_all(settings: Settings, reminders: list[Write], stagger: float = 0.0,
+                     connections: ConnectionPerThread | None = None) -> list[datetime | BaseException]:
+    connections = connections or ConnectionPerThread(settings)
+    writes = GroupCommit(connections)
 
-    async def one(index: int, item: SentReminder) -> datetime:
+    async def one(index: int, item: Write) -> datetime:
         await asyncio.sleep(index * stagger)
-        return await recorder.record(item)
+        result: datetime = await writes.run(item)
+        return result
 
     try:
         return await asyncio.gather(*(one(i, r) for i, r in enumerate(reminders)), return_exceptions=True)
@@ -112,7 +114,7 @@ def test_sqlite_writes_one_batch_at_a_time_and_nothing_waits_unwritten(
     conn: Connection, settings: Settings, batches: BatchLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given reminders arriving over time, and batches of at most 4
-    monkeypatch.setattr(recorder_module, "MAX_BATCH", 4)
+    monkeypatch.setattr(group_commit_module, "MAX_BATCH", 4)
     reminders = [reminder(add_request(conn, PLATFORM, f"u{n}@example.com", 10), f"u{n}@example.com")
                  for n in range(30)]
 
@@ -131,3 +133,29 @@ def test_sql_server_may_write_several_batches_at_once(settings: Settings) -> Non
     assert ConnectionPerThread(settings).writers == 1
     mssql = settings.model_copy(update={"db_backend": "mssql"})
     assert ConnectionPerThread(mssql).writers > 1
+
+
+def test_a_dead_connection_is_replaced_and_its_writes_still_recorded(conn: Connection, settings: Settings) -> None:
+    connections = ConnectionPerThread(settings)
+    keys = {f"u{n}@example.com": add_request(conn, PLATFORM, f"u{n}@example.com", 10) for n in range(4)}
+
+    async def scenario() -> list[object]:
+        writes = GroupCommit(connections)
+        # Given a writer thread that has recorded a reminder on its own connection
+        await writes.run(reminder(keys["u0@example.com"], "u0@example.com"))
+        # and whose connection then dies under it (closed, as a failover drops it)
+        dead = list(connections._all)
+        for cached in dead:
+            cached.raw.close()
+        # When later reminders are recorded on that thread
+        later = [writes.run(reminder(keys[email], email)) for email in list(keys)[1:]]
+        outcomes: list[object] = await asyncio.gather(*later, return_exceptions=True)
+        assert not set(connections._all) & set(dead)  # the dead one was replaced
+        return outcomes
+
+    outcomes = asyncio.run(scenario())
+
+    # Then every one is recorded
+    assert all(isinstance(o, datetime) for o in outcomes), outcomes
+    assert reminder_counts(conn) == dict.fromkeys(keys, 1)
+    connections.close_all()
