@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import shared.db.per_thread as per_thread_module
 import shared.db.group_commit as group_commit_module
+import shared.db.per_thread as per_thread_module
 import shared.jobs.notifications as notifications_module
 from bench.data import Spread, databricks, insert_requests, migrated, verdict
 from shared import joblock
