@@ -30,7 +30,8 @@ from shared.platforms import JobKind
 
 log = logging.getLogger(__name__)
 
-LOCK_LOST = " The job lost its lock part-way (another instance reclaimed it); see the job history."
+LOCK_LOST = (" The job lost its lock part-way (its lease could not be extended in time, or another instance"
+             " reclaimed it); see the job history.")
 
 
 def active_job(job: joblock.JobRun | None) -> ActiveJob | None:

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+STOPPED_EARLY = ("Stopped early: the lock's lease could not be extended in time, so the run started no more "
+                 "work; what is left is due again on the next run")
+
 
 @dataclass(frozen=True)
 class JobBusy:
@@ -49,7 +52,7 @@ class WorkResult(Generic[T]):
 class JobDone(Generic[T]):
     job_id: str
     value: T
-    lock_lost: bool  # the lease was lost while running: the run stopped early or was reclaimed
+    lock_lost: bool  # the lease lapsed or was reclaimed while running: work was held back, or not recorded
 
 
 class LockLost(RuntimeError):
@@ -96,11 +99,17 @@ class JobContext:
         self.job_id = job_id
         self.lease = lease
         self.lock_lost = asyncio.Event()  # set once the lock is known to be another run's
+        self.lapsed = False  # work was held back because the lease had run out or was too short
 
     def can_start(self, seconds: float) -> bool:
         """Whether work that may take up to `seconds` can start now and end inside the lease."""
         lease = self.lease
-        return not self.lock_lost.is_set() and lease.now() < lease.lapses_at and lease.seconds_left() > seconds
+        if self.lock_lost.is_set():
+            return False
+        if lease.now() >= lease.lapses_at or lease.seconds_left() <= seconds:
+            self.lapsed = True
+            return False
+        return True
 
     def fence(self, conn: Connection) -> None:
         """In the work's own transaction: extend the lease, or raise LockLost so the transaction
@@ -205,8 +214,15 @@ async def _run_holding_lock(
         raise
     stop.set()
     await heartbeat
-    recorded = await asyncio.to_thread(lock.call, lambda conn: _complete(conn, job_id, result))
-    lost = context.lock_lost.is_set() or not recorded
+    if context.lapsed and not context.lock_lost.is_set():
+        # Work was held back: not a completed run. Fenced like completion, so a run that took the
+        # lock over is left alone.
+        await asyncio.to_thread(lock.call, lambda conn: joblock.fail_job(
+            conn, job_id, STOPPED_EARLY, processed=result.processed, failed=result.failed))
+        recorded = False
+    else:
+        recorded = await asyncio.to_thread(lock.call, lambda conn: _complete(conn, job_id, result))
+    lost = context.lock_lost.is_set() or context.lapsed or not recorded
     log.info("%s job %s finished: processed %d, failed %d%s", job_type, job_id, result.processed,
              result.failed, " (lock lost: completion not recorded)" if lost else "")
     return JobDone(job_id, result.value, lock_lost=lost)
