@@ -154,7 +154,7 @@ def test_heartbeats_that_keep_failing_stop_the_work_within_one_lease_and_report_
         attempts["n"] += 1
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(locked_run_module.joblock, "extend_lease", unreachable)
+    monkeypatch.setattr(joblock, "extend_lease", unreachable)
 
     async def work(context: JobContext) -> WorkResult[int]:
         steps = 0  # small steps of work, each started only while the lease allows it
@@ -188,7 +188,7 @@ def test_a_heartbeat_that_fails_once_is_retried_and_the_lease_holds(
             raise sqlite3.OperationalError("database is locked")
         return original(c, job_id, timeout_seconds=timeout_seconds)
 
-    monkeypatch.setattr(locked_run_module.joblock, "extend_lease", flaky)
+    monkeypatch.setattr(joblock, "extend_lease", flaky)
     refused: list[bool] = []
 
     async def work(context: JobContext) -> WorkResult[None]:
