@@ -3,10 +3,12 @@
 import azure.functions as func
 
 from shared.http.blueprint import http_blueprint
+from shared.migrate import apply_embedded_migrations
 from shared.settings import get_settings
 from shared.timers import timer_blueprint
 
 settings = get_settings()  # invalid app settings stop start-up here, naming the setting
+apply_embedded_migrations(settings)  # SQLite only: a new SQLITE_PATH works at once
 http, http_functions = http_blueprint(settings)
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)

@@ -51,7 +51,7 @@ def migrated(path: Path, **overrides: object) -> Settings:
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
     settings = bench_settings(path, **overrides)
-    with connect(settings) as conn:
+    with connect(settings, migrator=True) as conn:
         apply_migrations(conn, migrations_for("sqlite"))
     return settings
 

@@ -3,7 +3,10 @@ TEST_MSSQL_CONNECTION_STRING names one (opt-in; skipped with that reason otherwi
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +19,12 @@ from shared.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from tests.hosts import Hosts
+
+# Loading function_app migrates its SQLite file, and the tests load it while collecting: a
+# throwaway file, never a developer's data/ database.
+_COLLECTION_DIR = tempfile.mkdtemp(prefix="access-requests-tests-")
+atexit.register(shutil.rmtree, _COLLECTION_DIR, ignore_errors=True)
+os.environ["SQLITE_PATH"] = str(Path(_COLLECTION_DIR) / "collection.db")
 
 MSSQL_ENV = "TEST_MSSQL_CONNECTION_STRING"
 # Children before parents, so a SQL Server test database can be emptied between tests.
@@ -43,7 +52,7 @@ def make_settings(tmp_path: Path, backend: str = "sqlite", **overrides: object) 
 
 
 def migrate(settings: Settings) -> None:
-    with connect(settings) as conn:
+    with connect(settings, migrator=True) as conn:
         apply_migrations(
             conn, migrations_for(settings.db_backend, dev_platform_tables=settings.db_backend == "mssql")
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import struct
 import sys
 import types
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from shared.db import connect
+from shared.db import SQLITE, DatabaseMissing, connect
 from shared.db.mssql import (
     SQL_COPT_SS_ACCESS_TOKEN,
     TokenCache,
@@ -19,7 +20,9 @@ from shared.db.mssql import (
     has_own_credentials,
     transient_error_number,
 )
-from shared.settings import SettingsError, load_settings
+from shared.db.sqlite import script_statements
+from shared.settings import Settings, SettingsError, load_settings
+from tests.support.fake_sqlserver import MSSQL_SETTINGS, fake_sqlserver
 
 
 def test_access_token_struct_is_length_prefixed_utf16le_byte_for_byte() -> None:
@@ -138,8 +141,7 @@ def test_token_is_cached_and_refreshed_before_it_expires(monkeypatch: pytest.Mon
     assert issued == ["https://database.windows.net/.default"] * 2
 
 
-def test_sqlite_connection_uses_wal_foreign_keys_a_busy_timeout_and_a_large_page_cache(tmp_path: Path) -> None:
-    settings = load_settings(DB_BACKEND="sqlite", SQLITE_PATH=str(tmp_path / "nested" / "a.db"))
+def test_sqlite_connection_uses_wal_foreign_keys_a_busy_timeout_and_a_large_page_cache(settings: Settings) -> None:
     with connect(settings) as conn:
         pragmas = {name: conn.raw.execute(f"PRAGMA {name}").fetchone()[0]
                    for name in ("journal_mode", "foreign_keys", "busy_timeout", "cache_size")}
@@ -160,3 +162,65 @@ def test_local_settings_example_lists_every_setting_with_a_working_value() -> No
     settings = load_settings(**{name: values[name] for name in aliases})
     assert settings.db_backend == "sqlite" and settings.auth_mode == "none"
     assert settings.allow_test_simulation and settings.revoke_demo_delay_seconds == 15
+
+
+def test_the_services_connection_never_creates_a_database(tmp_path: Path) -> None:
+    folder = tmp_path / "new-folder"
+    settings = load_settings(DB_BACKEND="sqlite", SQLITE_PATH=str(folder / "app.db"))
+
+    with pytest.raises(DatabaseMissing, match=r"python -m shared\.migrate"):
+        connect(settings)
+
+    assert not folder.exists()
+
+
+def test_the_migrators_connection_creates_the_file_and_its_folder(tmp_path: Path) -> None:
+    path = tmp_path / "new-folder" / "app.db"
+    settings = load_settings(DB_BACKEND="sqlite", SQLITE_PATH=str(path))
+
+    with connect(settings, migrator=True):
+        pass
+
+    assert path.is_file()
+    with connect(settings):  # the service's connection opens it from then on
+        pass
+
+
+def test_only_the_migrators_sqlite_connection_runs_statements_past_the_statement_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a statement that runs for well over the 0.05 s statement timeout
+    slow = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+            "SELECT COUNT(*) AS c FROM n")
+    monkeypatch.setitem(SQLITE.statements, "test.slow", slow)  # type: ignore[index]
+    settings = load_settings(DB_BACKEND="sqlite", SQLITE_PATH=str(tmp_path / "a.db"), SQL_QUERY_TIMEOUT_SECONDS=0.05)
+
+    with connect(settings, migrator=True) as migrator:
+        assert migrator.query("test.slow") == [{"c": 3000000}]
+    with connect(settings) as service, pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        service.query("test.slow")
+
+
+def test_the_migrators_sql_server_connection_has_no_statement_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = fake_sqlserver(monkeypatch)
+    settings = load_settings(**MSSQL_SETTINGS, SQL_QUERY_TIMEOUT_SECONDS=30)
+
+    connect(settings)
+    assert server.timeout == 30
+    connect(settings, migrator=True)
+    assert server.timeout == 0  # pyodbc: none
+
+
+def test_a_sqlite_script_splits_only_where_a_statement_ends() -> None:
+    script = """-- a comment; with a semicolon
+CREATE TABLE t (x VARCHAR(10) DEFAULT 'a;b');
+CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET x = 'c;d'; END;
+INSERT INTO t (x) VALUES ('e')  -- the last one without its semicolon
+"""
+    statements = script_statements(script)
+
+    assert len(statements) == 3
+    db = sqlite3.connect(":memory:")
+    for statement in statements:
+        db.execute(statement)  # one statement each, or sqlite3 refuses it
+    assert db.execute("SELECT x FROM t").fetchall() == [("c;d",)]

@@ -166,3 +166,16 @@ def test_auth_matrix_over_http_in_swa_mode(hosts: Hosts) -> None:
     assert httpx.post(revoke, headers={header: principal()}, timeout=10).status_code == 403
     assert httpx.post(revoke, headers={header: principal("access-admin")}, timeout=10).status_code == 200
     assert httpx.get(api(host, "health"), timeout=10).status_code == 200
+
+
+def test_a_new_user_on_a_new_sqlite_path_gets_a_working_api(hosts: Hosts) -> None:
+    # Given SQLITE_PATH in a folder that does not exist yet, and no `python -m shared.migrate`
+    fresh = hosts.tmp_path / "first-run" / "access-requests.db"
+
+    host = hosts.start(SQLITE_PATH=str(fresh))
+
+    health = httpx.get(api(host, "health"), timeout=10)
+    assert (health.status_code, health.json()["database"]) == (200, "ok")
+    listed = httpx.get(api(host, "databricks/access-requests"), timeout=10)
+    assert (listed.status_code, listed.json()) == (200, [])
+    assert "sqlite/003_jobrun.sql" in host.stderr  # the host's log says what was applied

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
+import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from shared.db import Connection, connect
-from shared.migrate import SQL_ROOT, apply_migrations, migrations_for
-from shared.settings import Settings
+from shared.migrate import SQL_ROOT, Migration, apply_embedded_migrations, apply_migrations, migrations_for
+from shared.migrate import main as migrate_main
+from shared.settings import Settings, load_settings
+from tests.support.fake_sqlserver import MSSQL_SETTINGS, fake_sqlserver
 
 # SPEC-3, table by table: column -> T-SQL type (DESIGN's additions marked).
 SPEC_TABLES: dict[str, dict[str, str]] = {
@@ -143,16 +150,94 @@ def test_an_upgrade_applies_only_new_scripts(tmp_path: Path, settings: Settings)
 
 
 def _read(root: Path, path: Path) -> list:  # type: ignore[type-arg]
-    from shared.migrate import Migration
-
     return [Migration(path.relative_to(root).as_posix(), path.read_text())]
 
 
 def test_an_applied_script_that_was_edited_is_refused(settings: Settings) -> None:
-    from shared.migrate import Migration, MigrationChanged
+    from shared.migrate import MigrationChanged
 
     with connect(settings) as conn:
         first, *rest = migrations_for("sqlite")
         edited = Migration(first.name, first.text + "\n-- edited")
         with pytest.raises(MigrationChanged):
             apply_migrations(conn, [edited, *rest])
+
+
+def errors_when_run_together(count: int, work: Callable[[], None]) -> list[BaseException]:
+    """Run `work` in `count` threads released at the same instant; what they raised."""
+    start = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        start.wait()
+        try:
+            work()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_migrators_started_together_on_a_new_file_all_succeed_and_record_each_script_once(tmp_path: Path) -> None:
+    # Given several migrators (local hosts starting together) on files that do not exist yet
+    for round_ in range(5):
+        settings = load_settings(DB_BACKEND="sqlite", SQLITE_PATH=str(tmp_path / f"r{round_}" / "new.db"))
+
+        errors = errors_when_run_together(6, partial(apply_embedded_migrations, settings))
+
+        assert errors == [], f"round {round_}"
+        with connect(settings) as conn:
+            assert [r["Name"] for r in conn.query("migrations.applied")] == [m.name for m in migrations_for("sqlite")]
+
+
+def test_a_failing_sqlite_migration_leaves_nothing_half_applied(tmp_path: Path, settings: Settings) -> None:
+    broken = Migration("sqlite/999_broken.sql", "CREATE TABLE HalfDone (Id INTEGER);\nCREATE TABLE Broken (;")
+
+    with connect(settings, migrator=True) as conn:
+        with pytest.raises(sqlite3.OperationalError):
+            apply_migrations(conn, [*migrations_for("sqlite"), broken])
+
+        assert "HalfDone" not in {r[0] for r in conn.raw.execute("SELECT name FROM sqlite_master")}
+        assert broken.name not in {r["Name"] for r in conn.query("migrations.applied")}
+
+
+def test_the_app_migrates_a_new_sqlite_file_at_start_and_logs_what_it_applied(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="shared.migrate")
+    settings = load_settings(DB_BACKEND="sqlite", SQLITE_PATH=str(tmp_path / "new-folder" / "app.db"))
+
+    apply_embedded_migrations(settings)
+
+    with connect(settings) as conn:
+        assert len(conn.query("migrations.applied")) == len(migrations_for("sqlite"))
+    assert "sqlite/003_jobrun.sql" in caplog.text
+
+
+def test_the_app_never_migrates_sql_server_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = fake_sqlserver(monkeypatch, {"migrations.table_exists": [{"present": 0}]})
+
+    apply_embedded_migrations(load_settings(**MSSQL_SETTINGS))
+
+    assert server.executed == []  # not even connected
+
+
+def test_the_migrator_refuses_sql_server_below_compatibility_level_130_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    level_120 = [{"compatibility_level": 120, "updateability": "READ_WRITE"}]
+    server = fake_sqlserver(monkeypatch, {"database.properties": level_120})
+    monkeypatch.chdir(tmp_path)  # no local.settings.json
+    for name, value in MSSQL_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+
+    assert migrate_main([]) == 2
+
+    message = capsys.readouterr().err
+    assert "compatibility level is 120" in message and "COMPATIBILITY_LEVEL = 130" in message
+    assert server.names_executed() == ["database.properties"]  # nothing applied

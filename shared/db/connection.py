@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.db.dialect import Dialect
+from shared.db.sqlite import StatementTimeout, script_statements
 from shared.platforms import Platform
-
-if TYPE_CHECKING:
-    from shared.db.sqlite import StatementTimeout
 
 Row = dict[str, Any]
 
@@ -69,7 +67,10 @@ class Connection:
         cursor = self.raw.cursor()
         try:
             if self.dialect.name == "sqlite":
-                cursor.executescript(script)
+                # Statement by statement, because executescript() commits first: it would end the
+                # transaction the migrator runs scripts in.
+                for statement in script_statements(script):
+                    cursor.execute(statement)
             else:
                 cursor.execute(script)
                 while cursor.nextset():  # drain every result of the batch so errors surface

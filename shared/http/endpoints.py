@@ -12,7 +12,8 @@ from typing import Any
 import azure.functions as func
 from pydantic import BaseModel
 
-from shared.db import connect
+from shared.db import DatabaseMissing
+from shared.health import DatabaseHealth, check_database
 from shared.http import jobs_api, requests_api
 from shared.http.auth import Access, authorize
 from shared.http.call import Call, json_response
@@ -32,16 +33,15 @@ from shared.http.models import (
 from shared.http.problems import ApiError, problem_response
 from shared.jobs.locked_run import JobCrashed
 from shared.platforms import Platform
-from shared.repositories.access_requests import database_now
-from shared.settings import Settings, get_settings
+from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Call], Awaitable[func.HttpResponse]]
 ModelFor = Callable[[Platform], Any]  # a model class, or list[model], for this platform
 
-AUTH_ERRORS = (401, 500)
-ADMIN_ERRORS = (401, 403, 500)
+AUTH_ERRORS = (401, 500, 503)
+ADMIN_ERRORS = (401, 403, 500, 503)
 HEALTH_TIMEOUT_SECONDS = 5.0
 
 
@@ -69,19 +69,15 @@ class Endpoint:
 
 
 async def health(call: Call) -> func.HttpResponse:
-    def ping(settings: Settings) -> None:
-        with connect(settings) as conn:
-            database_now(conn)
-
     try:
-        await asyncio.wait_for(asyncio.to_thread(ping, call.settings), HEALTH_TIMEOUT_SECONDS)
-        reachable = True
-    except Exception:
-        log.warning("health: database unreachable", exc_info=True)
-        reachable = False
-    body = Health(status="ok" if reachable else "unavailable", database="ok" if reachable else "unreachable",
+        database = await asyncio.wait_for(asyncio.to_thread(check_database, call.settings), HEALTH_TIMEOUT_SECONDS)
+    except TimeoutError:
+        log.warning("health: the database did not answer within %s s", HEALTH_TIMEOUT_SECONDS)
+        database = DatabaseHealth("unreachable", f"The database did not answer within {HEALTH_TIMEOUT_SECONDS:g} s.")
+    ok = database.state == "ok"
+    body = Health(status="ok" if ok else "unavailable", database=database.state, detail=database.detail,
                   testSimulation=call.settings.allow_test_simulation)
-    return json_response(body, status=200 if reachable else 503)
+    return json_response(body, status=200 if ok else 503)
 
 
 async def openapi_document(call: Call) -> func.HttpResponse:
@@ -135,6 +131,10 @@ def http_handler(endpoint: Endpoint, platform: Platform) -> Callable[[func.HttpR
             return await endpoint.handler(Call(req, settings, platform, principal))
         except ApiError as error:
             return problem_response(error)
+        except DatabaseMissing as missing:
+            log.error("%s: %s", endpoint.function_name(platform), missing)
+            return problem_response(ApiError(503, "The database does not exist yet: an operator creates it "
+                                                  "with `python -m shared.migrate`. /api/health says more."))
         except JobCrashed as crash:
             error_id = str(uuid.uuid4())
             log.error("error %s: job %s crashed (see its traceback above)", error_id, crash.job_id)

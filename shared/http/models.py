@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator, model_validator
 
+from shared.health import DatabaseState
 from shared.platforms import KeyKind, Platform
 
 # Not `\s`: it means different sets in JSON Schema's ECMA regex, Python's `re` (which also counts
@@ -124,7 +125,8 @@ class JobRunItem(ApiModel):
 
 class Health(ApiModel):
     status: Literal["ok", "unavailable"]
-    database: Literal["ok", "unreachable"]
+    database: DatabaseState
+    detail: str = Field(description="What is wrong with the database and what fixes it, for people")
     testSimulation: bool
 
 

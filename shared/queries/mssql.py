@@ -125,10 +125,29 @@ IF OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL
         Checksum   VARCHAR(64)  NOT NULL,
         Applied_At DATETIME     NOT NULL
     )""",
+    "migrations.table_exists": """
+SELECT CASE WHEN OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL THEN 0 ELSE 1 END AS present""",
     "migrations.applied": "SELECT Name, Checksum FROM dbo.SchemaMigrations ORDER BY Name",
     # params: name, checksum
     "migrations.record": f"""
 INSERT INTO dbo.SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})""",
+    # --- database health -------------------------------------------------------------------------
+    # The connected database's row is always visible in sys.databases, whatever the login.
+    "database.properties": """
+SELECT compatibility_level,
+       CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS VARCHAR(20)) AS updateability
+  FROM sys.databases
+ WHERE name = DB_NAME()""",
+    # Each permission the service's statements use on this platform's tables that its login lacks
+    # (a table that does not exist lacks them all), the tables named as the statements name them.
+    "health.write_access": """
+SELECT t.securable, t.permission
+  FROM (VALUES (N'JobRun', N'SELECT'), (N'JobRun', N'INSERT'), (N'JobRun', N'UPDATE'),
+               (N'dbo.SchemaMigrations', N'SELECT'),
+               (N'{requests}', N'SELECT'), (N'{requests}', N'INSERT'), (N'{requests}', N'UPDATE'),
+               (N'{notifications}', N'SELECT'), (N'{notifications}', N'INSERT'),
+               (N'{revoked}', N'SELECT'), (N'{revoked}', N'INSERT')) AS t (securable, permission)
+ WHERE COALESCE(HAS_PERMS_BY_NAME(t.securable, N'OBJECT', t.permission), 0) = 0""",
     # --- access requests (platform templates) -----------------------------------------------
     "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
     # params: offset, limit

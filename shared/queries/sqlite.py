@@ -97,10 +97,18 @@ CREATE TABLE IF NOT EXISTS SchemaMigrations (
     Checksum   VARCHAR(64)  NOT NULL,
     Applied_At DATETIME     NOT NULL
 )""",
+    "migrations.table_exists": """
+SELECT COUNT(*) AS present FROM sqlite_master WHERE type = 'table' AND name = 'SchemaMigrations'""",
     "migrations.applied": "SELECT Name, Checksum FROM SchemaMigrations ORDER BY Name",
     # params: name, checksum
     "migrations.record": f"""
 INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})""",
+    # --- database health -------------------------------------------------------------------------
+    # SQLite has no compatibility levels, and tells a read-only file only when a write is tried.
+    "database.properties": "SELECT NULL AS compatibility_level, NULL AS updateability",
+    # Changes nothing, yet needs the write lock, which SQLite refuses on a read-only file
+    # (SQLITE_READONLY; BEGIN IMMEDIATE alone succeeds there). No rows: SQLite has no permissions.
+    "health.write_access": "UPDATE SchemaMigrations SET Name = Name WHERE 0 = 1",
     # --- access requests (platform templates) -----------------------------------------------
     "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
     # params: offset, limit
