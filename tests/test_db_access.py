@@ -224,3 +224,22 @@ INSERT INTO t (x) VALUES ('e')  -- the last one without its semicolon
     for statement in statements:
         db.execute(statement)  # one statement each, or sqlite3 refuses it
     assert db.execute("SELECT x FROM t").fetchall() == [("c;d",)]
+
+
+def test_a_failing_rollback_does_not_hide_the_error_that_caused_it() -> None:
+    from shared.db import SQLITE, Connection
+
+    class DyingConnection:
+        """A raw connection that dies mid-transaction: its rollback fails too."""
+
+        def cursor(self) -> Any:
+            return types.SimpleNamespace(execute=lambda sql: None)
+
+        def rollback(self) -> None:
+            raise OSError("connection reset by peer")
+
+    conn = Connection(DyingConnection(), SQLITE)
+
+    # When the work in a transaction fails and then so does the rollback
+    with pytest.raises(ValueError, match="the real problem"), conn.transaction():
+        raise ValueError("the real problem")

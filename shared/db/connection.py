@@ -5,6 +5,7 @@ Repositories receive a `Connection` and never open one; whoever opened it owns t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 from shared.db.dialect import Dialect
 from shared.db.sqlite import StatementTimeout, script_statements
 from shared.platforms import Platform
+
+log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 
@@ -112,7 +115,10 @@ class Connection:
             try:
                 yield self
             except BaseException:
-                self.raw.rollback()
+                try:
+                    self.raw.rollback()
+                except Exception:  # e.g. the connection died: the error that caused the rollback matters
+                    log.warning("rollback failed after an error in the transaction", exc_info=True)
                 raise
             else:
                 self.raw.commit()
