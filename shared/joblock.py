@@ -3,7 +3,8 @@
 Acquire is one short transaction of its own, committed at once: reclaim an expired lease, then
 INSERT ... WHERE NOT EXISTS. The database clock is the only clock used. Completion and failure are
 fenced on the job's own InProgress row, so a job that lost its lease cannot overwrite the outcome
-of the run that reclaimed it.
+of the run that reclaimed it. Each call is a transaction of its own (one statement in autocommit,
+or the acquire's own transaction), so one chosen as deadlock victim is simply run again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from shared.db.connection import Connection, Row
 from shared.db.dialect import read_datetime, read_uuid
+from shared.db.retry import retry_deadlocks
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +77,18 @@ def try_acquire_lock(
     the key-range locks taken by UPDLOCK, HOLDLOCK would be held for the whole job.
     """
     job = conn.dialect.uuid_param(job_id)
-    try:
+
+    def acquire() -> tuple[list[Row], list[Row]]:
         with conn.transaction():
             reclaimed = conn.query("lock.reclaim_stale", (job, job_type, timeout_seconds))
             inserted = conn.query(
                 "lock.insert_if_free",
                 (job, job_type, started_by[:STARTED_BY_MAX], timeout_seconds, job_type),
             )
+        return reclaimed, inserted
+
+    try:
+        reclaimed, inserted = retry_deadlocks(conn, acquire)
     except Exception as error:
         # The filtered unique index caught a racing acquirer that passed NOT EXISTS.
         if conn.dialect.is_duplicate_key(error):
@@ -102,13 +109,15 @@ def get_active_job(conn: Connection, job_type: str, *, timeout_seconds: float) -
 
 def extend_lease(conn: Connection, job_id: str, *, timeout_seconds: float) -> bool:
     """Heartbeat: push Lock_Until one timeout ahead. False means the lock was lost."""
-    rows = conn.query("lock.heartbeat", (timeout_seconds, conn.dialect.uuid_param(job_id)))
+    params = (timeout_seconds, conn.dialect.uuid_param(job_id))
+    rows = retry_deadlocks(conn, lambda: conn.query("lock.heartbeat", params))
     return bool(rows)
 
 
 def complete_job(conn: Connection, job_id: str, processed: int, failed: int) -> bool:
     """Mark the run Completed. False (and nothing changed) when it no longer held the lock."""
-    rows = conn.query("lock.complete", (processed, failed, conn.dialect.uuid_param(job_id)))
+    params = (processed, failed, conn.dialect.uuid_param(job_id))
+    rows = retry_deadlocks(conn, lambda: conn.query("lock.complete", params))
     if not rows:
         log.error("Job %s finished after losing its lock; its completion was not recorded", job_id)
     return bool(rows)
@@ -124,7 +133,8 @@ def fail_job(
 ) -> bool:
     """Mark the run Failed with the error (truncated to the column's 500 characters)."""
     message = error[:ERROR_MESSAGE_MAX]
-    rows = conn.query("lock.fail", (message, processed, failed, conn.dialect.uuid_param(job_id)))
+    params = (message, processed, failed, conn.dialect.uuid_param(job_id))
+    rows = retry_deadlocks(conn, lambda: conn.query("lock.fail", params))
     if not rows:
         log.error("Job %s failed after losing its lock: %s", job_id, message)
     return bool(rows)

@@ -18,10 +18,11 @@ from shared.db.mssql import (
     access_token_struct,
     connect_mssql,
     has_own_credentials,
-    transient_error_number,
+    transient_error,
 )
 from shared.db.sqlite import script_statements
 from shared.settings import Settings, SettingsError, load_settings
+from tests.support.fake_odbc import FakeOdbcError, link_failure, odbc_error
 from tests.support.fake_sqlserver import MSSQL_SETTINGS, fake_sqlserver
 
 
@@ -71,16 +72,40 @@ def test_a_token_is_used_only_when_the_connection_string_has_no_credentials(
     assert has_own_credentials(connection_string) is own
 
 
-def test_transient_error_numbers_are_recognised() -> None:
-    assert transient_error_number(Exception("[HY000] Database is not currently available (40613)")) == 40613
-    assert transient_error_number(Exception("[28000] Login failed for user 'x'. (18456)")) is None
+def unavailable(number: int = 40613) -> FakeOdbcError:
+    return odbc_error("HY000", "Database 'd' on server 's' is not currently available. Please retry the "
+                      "connection later.", number, function="SQLDriverConnect")
+
+
+def login_failed() -> FakeOdbcError:
+    return odbc_error("28000", "Login failed for user 'app'.", 18456, function="SQLDriverConnect")
+
+
+def test_transient_errors_are_recognised_by_native_number_or_link_failure() -> None:
+    assert transient_error(unavailable(40613)) == "40613"
+    assert transient_error(link_failure()) == "08S01"
+    assert transient_error(login_failed()) is None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        # A duplicate key value that looks like a transient error number
+        odbc_error("23000", "Cannot insert duplicate key row in object 'dbo.JobRun' with unique index "
+                   "'UX_JobRun_InProgress'. The duplicate key value is (40613).", 2601),
+        # A login name that does
+        odbc_error("28000", "Login failed for user 'svc(40501)'.", 18456, function="SQLDriverConnect"),
+    ],
+    ids=["duplicate-key-value", "login-name"],
+)
+def test_a_transient_number_elsewhere_in_the_message_is_not_transient(error: FakeOdbcError) -> None:
+    assert transient_error(error) is None
 
 
 class FakePyodbc(types.ModuleType):
-    class Error(Exception):
-        pass
+    Error = FakeOdbcError
 
-    def __init__(self, failures: list[str]) -> None:
+    def __init__(self, failures: list[FakeOdbcError]) -> None:
         super().__init__("pyodbc")
         self.failures = failures
         self.calls: list[dict[str, Any]] = []
@@ -88,7 +113,7 @@ class FakePyodbc(types.ModuleType):
     def connect(self, connection_string: str, **kwargs: Any) -> str:
         self.calls.append(kwargs)
         if self.failures:
-            raise self.Error(self.failures.pop(0))
+            raise self.failures.pop(0)
         return "connection"
 
 
@@ -100,7 +125,10 @@ class FakeAccessToken:
 def test_connect_retries_transient_errors_with_backoff_and_passes_the_token(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fake = FakePyodbc(["Cannot open database (4060)", "Resuming serverless database (40613)"])
+    fake = FakePyodbc([
+        odbc_error("42000", 'Cannot open database "d" requested by the login.', 4060, function="SQLDriverConnect"),
+        unavailable(40613),
+    ])
     monkeypatch.setitem(sys.modules, "pyodbc", fake)
     slept: list[float] = []
     tokens = TokenCache(lambda scope: FakeAccessToken("tok", expires_on=9e9))
@@ -115,7 +143,7 @@ def test_connect_retries_transient_errors_with_backoff_and_passes_the_token(
 
 
 def test_connect_gives_up_at_once_on_a_non_transient_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = FakePyodbc(["Login failed (18456)"])
+    fake = FakePyodbc([login_failed()])
     monkeypatch.setitem(sys.modules, "pyodbc", fake)
     slept: list[float] = []
 
@@ -123,6 +151,43 @@ def test_connect_gives_up_at_once_on_a_non_transient_error(monkeypatch: pytest.M
         connect_mssql("Server=s;UID=u;PWD=p", sleep=slept.append)
 
     assert slept == [] and fake.calls[0]["attrs_before"] == {}
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "text", "native"),
+    [
+        *(("HY000", "The service is currently busy.", number) for number in (10928, 10929, 40143, 40540)),
+        *(("HY000", "The SQL pool is warming up.", number) for number in (42108, 42109)),
+        *(("08001", f"TCP Provider: Error code {number:#x}", number) for number in (233, 10053, 10054, 10060)),
+        # Linux reports its own errno (104, ECONNRESET): the SQLSTATE is what says link failure
+        ("08S01", "TCP Provider: Error code 0x68", 104),
+    ],
+)
+def test_connect_retries_sqlclients_transient_errors_and_link_failures(
+    monkeypatch: pytest.MonkeyPatch, sqlstate: str, text: str, native: int
+) -> None:
+    fake = FakePyodbc([odbc_error(sqlstate, text, native, function="SQLDriverConnect", server=sqlstate == "HY000")])
+    monkeypatch.setitem(sys.modules, "pyodbc", fake)
+
+    assert connect_mssql("Server=s;UID=u;PWD=p", sleep=lambda seconds: None) == "connection"
+    assert len(fake.calls) == 2
+
+
+def test_connect_waits_about_a_minute_for_a_resuming_database_before_giving_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a serverless database that answers 40613 to every attempt
+    fake = FakePyodbc([unavailable(40613) for _ in range(10)])
+    monkeypatch.setitem(sys.modules, "pyodbc", fake)
+    slept: list[float] = []
+
+    # When connecting
+    with pytest.raises(FakePyodbc.Error):
+        connect_mssql("Server=s;UID=u;PWD=p", sleep=slept.append)
+
+    # Then the backoff doubles up to a cap, about a minute in all
+    assert slept == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0]
+    assert sum(slept) == 61.0 and len(fake.calls) == 7
 
 
 def test_token_is_cached_and_refreshed_before_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:

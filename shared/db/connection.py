@@ -6,7 +6,7 @@ Repositories receive a `Connection` and never open one; whoever opened it owns t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
@@ -96,6 +96,10 @@ class Connection:
         return cursor
 
     # --- transactions ----------------------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_transaction
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One transaction: committed on success, rolled back on any exception.
@@ -103,10 +107,12 @@ class Connection:
         SQLite: BEGIN IMMEDIATE takes the write lock up front, so two writers serialise instead of
         failing later on lock upgrade. SQL Server: pyodbc runs in autocommit between transactions
         and switches it off here (pyodbc then opens the transaction implicitly).
+        The exception that caused a rollback is the one raised, even when the rollback fails too.
         """
         if self._in_transaction:
             raise RuntimeError("nested transactions are not supported")
         self._in_transaction = True
+        failure: BaseException | None = None
         try:
             if self.dialect.name == "sqlite":
                 self.raw.cursor().execute("BEGIN IMMEDIATE")
@@ -114,18 +120,21 @@ class Connection:
                 self.raw.autocommit = False
             try:
                 yield self
-            except BaseException:
-                try:
-                    self.raw.rollback()
-                except Exception:  # e.g. the connection died: the error that caused the rollback matters
-                    log.warning("rollback failed after an error in the transaction", exc_info=True)
-                raise
-            else:
                 self.raw.commit()
+            except BaseException as error:
+                # A failed commit leaves the transaction open (SQLite on SQLITE_BUSY): roll it back too.
+                _clean_up(self.raw.rollback, "rollback", after=error)
+                raise
+        except BaseException as error:
+            failure = error
+            raise
         finally:
-            if self.dialect.name != "sqlite":
-                self.raw.autocommit = True
             self._in_transaction = False
+            if self.dialect.name != "sqlite":
+                _clean_up(self._autocommit_on, "restoring autocommit", after=failure)
+
+    def _autocommit_on(self) -> None:
+        self.raw.autocommit = True
 
     def close(self) -> None:
         self.raw.close()
@@ -135,6 +144,18 @@ class Connection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _clean_up(step: Callable[[], object], what: str, *, after: BaseException | None) -> None:
+    """Run a clean-up step. After a failure, that failure is what the caller must see: a step that
+    fails as well (the connection died, say) is logged rather than raised in its place."""
+    if after is None:
+        step()
+        return
+    try:
+        step()
+    except Exception:
+        log.warning("%s failed; raising the original %s", what, type(after).__name__, exc_info=True)
 
 
 def _rows(cursor: Any) -> list[Row]:

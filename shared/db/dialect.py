@@ -7,6 +7,7 @@ names and the same `?` parameters in the same order in both dialects.
 from __future__ import annotations
 
 import re
+import sqlite3
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,12 +17,46 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shared.platforms import Platform
 
+# pyodbc words each ODBC diagnostic record "[SQLSTATE] text (native)"; the first record also ends
+# with the failed ODBC function, and later records (read on Windows only) follow after "; ".
+# The number is read at those anchors only, never wherever a parenthesised number appears: the text
+# carries data (a duplicate key value, an object name) that can look like an error number. Greedy
+# `.*`: the first record's real end is the last such anchor, after any data in its text.
+_FIRST_RECORD_NATIVE = re.compile(r".*\((-?\d+)\) \(SQL\w+\)(?=; \[|$)", re.DOTALL)
+_LATER_RECORD_NATIVE = re.compile(r"\((-?\d+)\)(?=; \[[0-9A-Z]{5}\] |$)")
+_SQLSTATE = re.compile(r"[0-9A-Z]{5}")
 # SQL Server: 2601 duplicate key in a unique index, 2627 unique/primary key constraint violation.
-_MSSQL_DUPLICATE_KEY = re.compile(r"\b(2601|2627)\b")
-# SQLSTATE class 08 is "connection exception" (08S01: communication link failure, the failover case).
-_MSSQL_CONNECTION_STATES = frozenset({"08S01", "08S02", "08001", "08003", "08004", "08007"})
-# SQLite errors after which this connection is of no further use, but a new one may well be.
-_SQLITE_CONNECTION_ERRORS = ("closed database", "unable to open database file", "disk i/o error")
+_MSSQL_DUPLICATE_KEY = frozenset({2601, 2627})
+_MSSQL_DEADLOCK_VICTIM = 1205
+# The session is gone: TCP provider errors (233 no process on the other end of the pipe, 10053
+# aborted, 10054 reset, 10060 timed out), 40197 failover, 40613 database unavailable, 40143 and
+# 40540 the service dropped the request.
+_MSSQL_CONNECTION_LOST = frozenset({233, 10053, 10054, 10060, 40143, 40197, 40540, 40613})
+# pyodbc's own errors for a closed connection (no SQLSTATE, no native number).
+_PYODBC_CLOSED = frozenset({"Attempt to use a closed connection.", "The cursor's connection has been closed."})
+# sqlite3's own error for a closed connection (no result code).
+_SQLITE_CLOSED = "Cannot operate on a closed database."
+# SQLite primary result codes after which this connection is of no further use, but a new one may
+# well be (extended codes such as SQLITE_IOERR_SHORT_READ carry the primary code in the low byte).
+_SQLITE_CONNECTION_CODES = frozenset({sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR})
+
+
+def odbc_sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE of a pyodbc error: pyodbc puts it in `args[0]`, the message in `args[1]`."""
+    state = error.args[0] if len(error.args) > 1 else None
+    return state if isinstance(state, str) and _SQLSTATE.fullmatch(state) else None
+
+
+def odbc_native_errors(error: BaseException) -> tuple[int, ...]:
+    """The native error numbers of a pyodbc error's diagnostic records, first record first."""
+    message = error.args[1] if len(error.args) > 1 else None
+    if odbc_sqlstate(error) is None or not isinstance(message, str):
+        return ()
+    first = _FIRST_RECORD_NATIVE.match(message)
+    if first is None:
+        return ()
+    later = _LATER_RECORD_NATIVE.findall(message, first.end())
+    return (int(first.group(1)), *(int(number) for number in later))
 
 
 @dataclass(frozen=True)
@@ -76,21 +111,28 @@ class Dialect:
 
     def is_duplicate_key(self, error: BaseException) -> bool:
         if self.name == "sqlite":
-            import sqlite3
-
             return isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
-        return _MSSQL_DUPLICATE_KEY.search(str(error)) is not None
+        return not _MSSQL_DUPLICATE_KEY.isdisjoint(odbc_native_errors(error))
+
+    def is_deadlock(self, error: BaseException) -> bool:
+        """Chosen as deadlock victim: the server rolled the whole transaction back.
+
+        Never on SQLite: BEGIN IMMEDIATE takes the one write lock up front, so writers queue."""
+        return self.name != "sqlite" and _MSSQL_DEADLOCK_VICTIM in odbc_native_errors(error)
 
     def is_connection_error(self, error: BaseException) -> bool:
         """The connection is dead (dropped, failed over, closed): reopen it rather than reuse it."""
         if self.name == "sqlite":
-            import sqlite3
-
-            return isinstance(error, sqlite3.Error) and any(
-                text in str(error).lower() for text in _SQLITE_CONNECTION_ERRORS
-            )
-        state = error.args[0] if error.args and isinstance(error.args[0], str) else ""
-        return state in _MSSQL_CONNECTION_STATES or "closed connection" in str(error).lower()
+            if isinstance(error, sqlite3.ProgrammingError):
+                return str(error) == _SQLITE_CLOSED
+            code = getattr(error, "sqlite_errorcode", None)  # sqlite3.Error's extended result code
+            return isinstance(code, int) and code & 0xFF in _SQLITE_CONNECTION_CODES
+        state = odbc_sqlstate(error)
+        return (
+            (state is not None and state.startswith("08"))  # SQLSTATE class 08: connection exception
+            or not _MSSQL_CONNECTION_LOST.isdisjoint(odbc_native_errors(error))
+            or any(isinstance(arg, str) and arg in _PYODBC_CLOSED for arg in error.args)
+        )
 
 
 def read_datetime(value: object) -> datetime | None:

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from shared.db.dialect import odbc_native_errors, odbc_sqlstate
+
 log = logging.getLogger(__name__)
 
 # msodbcsql pre-connect attribute that takes an Entra ID access token.
@@ -19,9 +21,17 @@ TOKEN_SCOPE = "https://database.windows.net/.default"  # noqa: S105 (a scope, no
 # Refresh this long before expiry: the driver manager's pool ignores the token when matching
 # pooled connections, so a token must never be used close to its end.
 TOKEN_REFRESH_MARGIN_SECONDS = 300
-# Azure SQL's transient connect errors; 40613 is also a paused serverless database resuming.
-TRANSIENT_ERRORS = frozenset({4060, 40197, 40501, 40613, 49918, 49919, 49920})
-_ERROR_NUMBER = re.compile(r"\((\d{4,5})\)")
+# Azure SQL's transient connect errors, SqlClient's baseline list; 40613 is also a paused serverless
+# database resuming. 08S01 (communication link failure) is a dropped socket whatever number the
+# platform gives it (Linux reports errno 104 where Windows reports 10054).
+TRANSIENT_ERRORS = frozenset({
+    4060, 40197, 40501, 40613, 49918, 49919, 49920,
+    10928, 10929, 40143, 40540, 42108, 42109, 233, 10053, 10054, 10060,
+})
+TRANSIENT_SQLSTATES = frozenset({"08S01"})
+# Backoff 1, 2, 4, 8, 16, 30 s: about a minute in all, what a serverless database takes to resume.
+CONNECT_ATTEMPTS = 7
+MAX_BACKOFF_SECONDS = 30.0
 _CREDENTIAL_KEYS = re.compile(r"(^|;)\s*(UID|PWD|Authentication|Trusted_Connection)\s*=", re.I)
 
 
@@ -35,12 +45,13 @@ def has_own_credentials(connection_string: str) -> bool:
     return _CREDENTIAL_KEYS.search(connection_string) is not None
 
 
-def transient_error_number(error: BaseException) -> int | None:
-    for match in _ERROR_NUMBER.finditer(str(error)):
-        number = int(match.group(1))
-        if number in TRANSIENT_ERRORS:
-            return number
-    return None
+def transient_error(error: BaseException) -> str | None:
+    """The transient error's number or SQLSTATE, for the log; None when retrying cannot help."""
+    number = next((n for n in odbc_native_errors(error) if n in TRANSIENT_ERRORS), None)
+    if number is not None:
+        return str(number)
+    state = odbc_sqlstate(error)
+    return state if state in TRANSIENT_SQLSTATES else None
 
 
 class TokenCache:
@@ -70,7 +81,7 @@ _TOKENS = TokenCache()
 def connect_mssql(
     connection_string: str,
     *,
-    attempts: int = 5,
+    attempts: int = CONNECT_ATTEMPTS,
     first_backoff_seconds: float = 1.0,
     tokens: TokenCache = _TOKENS,
     sleep: Callable[[float], None] = time.sleep,
@@ -85,11 +96,11 @@ def connect_mssql(
         try:
             return pyodbc.connect(connection_string, attrs_before=attrs, autocommit=True)
         except pyodbc.Error as error:
-            number = transient_error_number(error)
-            if number is None or attempt == attempts:
+            transient = transient_error(error)
+            if transient is None or attempt == attempts:
                 raise
-            delay = first_backoff_seconds * 2 ** (attempt - 1)
+            delay = min(first_backoff_seconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
             log.warning("Azure SQL transient error %s on connect; retry %d in %.1fs",
-                        number, attempt, delay)
+                        transient, attempt, delay)
             sleep(delay)
     raise AssertionError("unreachable")

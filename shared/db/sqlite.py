@@ -75,7 +75,7 @@ def connect_sqlite(
             uri, uri=True, timeout=query_timeout_seconds, isolation_level=None, check_same_thread=False
         )
     except sqlite3.OperationalError:
-        if not Path(path).is_file():
+        if not Path(path).exists():  # anything else (a folder, say) is the error sqlite3 gave
             raise DatabaseMissing(
                 f"SQLite database {path} does not exist: create it with `python -m shared.migrate`"
             ) from None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared.db import Connection, connect
+from shared.db.retry import retry_deadlocks
 from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, WorkResult, run_locked
 from shared.platforms import JobKind, Platform
 from shared.repositories.access_requests import database_now, revoke_expired
@@ -26,14 +27,22 @@ class RevokeReport:
 
 def revoke_now(settings: Settings, platform: Platform, fence: Callable[[Connection], None]) -> tuple[int, datetime]:
     """Both statements in one transaction, with one cutoff read from the database clock, so a
-    request expiring while the job runs is either fully revoked or left alone.
+    request expiring while the job runs is either fully revoked or left alone. A deadlock victim
+    is rerun whole, with a fresh cutoff.
 
     `fence` runs first and last in the transaction: first so that, on SQL Server, the run's lock row
     stays locked against a reclaim while the statements run; last so that a long transaction commits
     with a fresh lease, and the run's completion that follows is not beaten by a reclaim. A run that
     has lost its lock raises there and nothing is revoked.
     """
-    with connect(settings) as conn, conn.transaction():
+    with connect(settings) as conn:
+        return retry_deadlocks(conn, lambda: _revoke_in_one_transaction(conn, platform, fence))
+
+
+def _revoke_in_one_transaction(
+    conn: Connection, platform: Platform, fence: Callable[[Connection], None]
+) -> tuple[int, datetime]:
+    with conn.transaction():
         fence(conn)
         cutoff = database_now(conn)
         count = revoke_expired(conn, platform, cutoff=cutoff)
