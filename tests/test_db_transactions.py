@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from shared import joblock
-from shared.db import MSSQL, Connection
+from shared.db import MSSQL, Connection, retry
+from shared.db.group_commit import Write, write_batch
+from shared.db.per_thread import ConnectionPerThread
 from shared.db.retry import retry_deadlocks
 from shared.jobs import revoke
 from shared.platforms import all_platforms
-from shared.settings import load_settings
+from shared.settings import Settings, load_settings
 from tests.conftest import make_settings
 from tests.support.fake_odbc import FakeOdbcError, FakeRawConnection, deadlock_victim, link_failure, odbc_error
 
@@ -55,6 +57,22 @@ def test_a_failing_rollback_does_not_hide_an_application_error() -> None:
         raise ValueError("revocation mismatch")
 
     assert raw.events == ["autocommit=False", "autocommit=True"]
+
+
+def test_a_failed_commit_is_rolled_back_and_raised() -> None:
+    # Given a transaction whose commit fails (SQLite's SQLITE_BUSY leaves the transaction open)
+    raw = FakeRawConnection([{"now": datetime(2030, 1, 1)}])
+    raw.commit_error = link_failure()
+    conn = mssql(raw)
+
+    # When it ends
+    with pytest.raises(FakeOdbcError) as raised, conn.transaction():
+        conn.query("clock.now")
+
+    # Then it is rolled back, not left open on the connection, and the commit's error is raised
+    assert raised.value is raw.commit_error
+    assert raw.events == ["autocommit=False", "execute", "rollback", "autocommit=True"]
+    assert not conn.in_transaction
 
 
 # --- retry_deadlocks ---------------------------------------------------------------------------
@@ -148,6 +166,26 @@ def test_a_lock_update_chosen_as_deadlock_victim_is_rerun(
     assert call(mssql(raw))
 
     assert raw.executed == [MSSQL.sql(statement)] * 2
+
+
+def test_a_batch_of_writes_chosen_as_deadlock_victim_is_written_again_whole(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a writer thread whose connection's first transaction is chosen as deadlock victim
+    raw = FakeRawConnection(deadlock_victim(), [{"now": "first"}], [{"now": "second"}])
+    conn = mssql(raw)
+    connections = ConnectionPerThread(settings)
+    monkeypatch.setattr(connections, "get", lambda: conn)
+    monkeypatch.setattr(retry, "FIRST_BACKOFF_SECONDS", 0.0)
+    now: Write = lambda c: c.query("clock.now")[0]["now"]  # noqa: E731
+
+    # When a batch of two writes runs
+    outcomes = write_batch(connections, [now, now])
+
+    # Then the whole batch ran again in one new transaction (not split up, not failed)
+    assert outcomes == ["first", "second"]
+    assert raw.events == ["autocommit=False", "execute", "rollback", "autocommit=True",
+                          "autocommit=False", "execute", "execute", "commit", "autocommit=True"]
 
 
 def test_a_revoke_chosen_as_deadlock_victim_is_rerun_whole_with_a_fresh_cutoff(

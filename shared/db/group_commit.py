@@ -24,6 +24,7 @@ from typing import Any, TypeVar, cast
 
 from shared.db.connection import Connection
 from shared.db.per_thread import ConnectionPerThread
+from shared.db.retry import retry_deadlocks
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +40,21 @@ class WritingStopped(RuntimeError):
 
 
 def in_transaction(connections: ConnectionPerThread, writes: list[Write]) -> list[Any]:
-    """The writes in one transaction on this thread's connection, reopened once if it is dead."""
+    """The writes in one transaction on this thread's connection, reopened once if it is dead;
+    a transaction chosen as deadlock victim is run again whole."""
     conn = connections.get()
     try:
-        with conn.transaction():
-            return [write(conn) for write in writes]
+        return retry_deadlocks(conn, lambda: _transaction(conn, writes))
     except Exception as error:
         if not conn.dialect.is_connection_error(error):
             raise
         log.warning("database connection lost (%s); writing again on a new one", type(error).__name__)
         connections.discard(conn)
     conn = connections.get()
+    return retry_deadlocks(conn, lambda: _transaction(conn, writes))
+
+
+def _transaction(conn: Connection, writes: list[Write]) -> list[Any]:
     with conn.transaction():
         return [write(conn) for write in writes]
 

@@ -61,13 +61,14 @@ class FakeCursor:
 class FakeRawConnection:
     """A pyodbc connection: each execute takes the next outcome (rows, or an error to raise).
 
-    `rollback_error`/`autocommit_error`: what rollback and setting autocommit raise, as on a
-    connection that died."""
+    `commit_error`/`rollback_error`/`autocommit_error`: what commit, rollback and setting autocommit
+    raise, as on a connection that died."""
 
     def __init__(self, *outcomes: Outcome) -> None:
         self.outcomes = list(outcomes)
         self.events: list[str] = []
         self.executed: list[str] = []
+        self.commit_error: BaseException | None = None
         self.rollback_error: BaseException | None = None
         self.autocommit_error: BaseException | None = None
         self._autocommit = True
@@ -87,6 +88,8 @@ class FakeRawConnection:
         return FakeCursor(self)
 
     def commit(self) -> None:
+        if self.commit_error is not None:
+            raise self.commit_error
         self.events.append("commit")
 
     def rollback(self) -> None:
