@@ -21,6 +21,8 @@ APP_SETTING_DEFAULTS: dict[str, str] = {
 }
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+# Entra tenant and group object ids are GUIDs.
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class SettingsError(RuntimeError):
@@ -41,6 +43,14 @@ class Settings(BaseSettings):
 
     auth_mode: Literal["swa", "none"] = Field("swa", alias="AUTH_MODE")
     admin_role: str = Field("access-admin", alias="ADMIN_ROLE", min_length=1)
+    reader_role: str = Field("access-reader", alias="READER_ROLE", min_length=1)
+    # The one tenant whose users may sign in (SWA's openIdIssuer); the roles function also
+    # refuses claims of any other tenant. Empty: not checked (local development).
+    azure_tenant_id: str = Field("", alias="AZURE_TENANT_ID")
+    # Entra groups whose members get ADMIN_ROLE / READER_ROLE from the roles function:
+    # comma-separated object ids, kept lower-case.
+    admin_group_ids: str = Field("", alias="ADMIN_GROUP_IDS")
+    reader_group_ids: str = Field("", alias="READER_GROUP_IDS")
     allow_test_simulation: bool = Field(False, alias="ALLOW_TEST_SIMULATION")
 
     job_lock_timeout_seconds: float = Field(600.0, alias="JOB_LOCK_TIMEOUT_SECONDS", gt=0)
@@ -78,6 +88,30 @@ class Settings(BaseSettings):
         if not _IDENTIFIER.fullmatch(value):
             raise ValueError("must be a plain SQL identifier (letters, digits, underscore)")
         return value
+
+    @field_validator("azure_tenant_id")
+    @classmethod
+    def _is_guid_or_empty(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value and not _GUID.fullmatch(value):
+            raise ValueError("must be the tenant's id, a GUID such as 00000000-0000-0000-0000-000000000000")
+        return value
+
+    @field_validator("admin_group_ids", "reader_group_ids")
+    @classmethod
+    def _are_guids(cls, value: str) -> str:
+        ids = [part.strip().lower() for part in value.split(",") if part.strip()]
+        if wrong := [i for i in ids if not _GUID.fullmatch(i)]:
+            raise ValueError(f"must be comma-separated group object ids (GUIDs); not one: {wrong[0]!r}")
+        return ",".join(ids)
+
+    @property
+    def admin_groups(self) -> frozenset[str]:
+        return frozenset(filter(None, self.admin_group_ids.split(",")))
+
+    @property
+    def reader_groups(self) -> frozenset[str]:
+        return frozenset(filter(None, self.reader_group_ids.split(",")))
 
     @field_validator("notification_schedule", "revoke_schedule")
     @classmethod

@@ -25,8 +25,12 @@ class Reply:
 
 
 def principal(*roles: str, user: str = "u-1") -> str:
-    data = {"identityProvider": "aad", "userId": user, "userDetails": f"{user}@example.com",
-            "userRoles": ["anonymous", "authenticated", *roles]}
+    """An `x-ms-client-principal` header as Static Web Apps sends it, for a signed-in user with `roles`."""
+    return encoded({"identityProvider": "aad", "userId": user, "userDetails": f"{user}@example.com",
+                    "userRoles": ["anonymous", "authenticated", *roles]})
+
+
+def encoded(data: Any) -> str:
     return base64.b64encode(json.dumps(data).encode()).decode()
 
 

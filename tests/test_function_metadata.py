@@ -12,7 +12,7 @@ PLATFORM_ROUTES = {
     ("GET", "jobs"),
 }
 EXPECTED_HTTP = {(m, f"{p}/{r}") for p in ("databricks", "palantir") for m, r in PLATFORM_ROUTES} | {
-    ("GET", "health"), ("GET", "openapi.json")}
+    ("GET", "health"), ("GET", "openapi.json"), ("GET", "me"), ("POST", "roles")}
 
 
 def triggers() -> list[tuple[str, dict]]:  # type: ignore[type-arg]
@@ -24,7 +24,8 @@ def test_http_functions_are_exactly_the_design_routes_and_methods() -> None:
 
     assert all(len(methods) == 1 for methods, _ in http)
     assert sorted((m[0].value, route) for m, route in http) == sorted(EXPECTED_HTTP)
-    assert len(http) == 20  # the SPEC's 16, plus /jobs per platform, /health and /openapi.json
+    # the SPEC's 16, plus /jobs per platform, /health, /openapi.json, /me and SWA's rolesSource /roles
+    assert len(http) == 22
 
 
 def test_four_timers_one_per_job_type_with_schedules_from_app_settings() -> None:
@@ -41,5 +42,5 @@ def test_four_timers_one_per_job_type_with_schedules_from_app_settings() -> None
 def test_function_names_are_unique_and_readable() -> None:
     names = [name for name, _ in triggers()]
 
-    assert len(names) == len(set(names)) == 24
+    assert len(names) == len(set(names)) == 26
     assert all(name.replace("_", "").isalnum() and name.islower() for name in names)

@@ -206,32 +206,6 @@ def test_revoke_response_fields(api_settings: Settings) -> None:
     assert item["status"] == "Revoked" and item["revokedBy"] == "System - Scheduled Expiry Job"
 
 
-@pytest.mark.parametrize(
-    ("function", "header", "expected"),
-    [
-        ("databricks_list_access_requests", None, 401),
-        ("databricks_list_access_requests", "garbage!!", 401),
-        ("databricks_list_access_requests", principal(), 200),
-        ("databricks_revoke_expired", None, 401),
-        ("databricks_revoke_expired", principal(), 403),
-        ("databricks_revoke_expired", principal("access-admin"), 200),
-        ("palantir_send_expiry_notifications", principal("reader"), 403),
-        ("palantir_send_expiry_notifications", principal("access-admin"), 200),
-        ("palantir_create_access_request", None, 401),
-        ("health", None, 200),
-        ("openapi", None, 200),
-    ],
-)
-def test_auth_matrix_in_swa_mode(api_settings: Settings, monkeypatch: pytest.MonkeyPatch, function: str,
-                                 header: str | None, expected: int) -> None:
-    set_app_settings(monkeypatch, AUTH_MODE="swa")
-    body = PALANTIR_BODY | {"expiresInDays": 3} if "create" in function else None
-
-    reply = invoke(function, headers={"x-ms-client-principal": header} if header else {}, body=body)
-
-    assert reply.status == (201 if expected == 200 and body else expected), reply.body
-
-
 def test_an_unexpected_error_is_500_with_an_id_and_no_exception_text(
     api_settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -161,9 +161,12 @@ def test_auth_matrix_over_http_in_swa_mode(hosts: Hosts) -> None:
     revoke = api(host, "databricks/access-requests/revoke-expired")
 
     assert httpx.get(api(host, "databricks/access-requests"), timeout=10).status_code == 401
-    signed_in = httpx.get(api(host, "databricks/access-requests"), headers={header: principal()}, timeout=10)
-    assert signed_in.status_code == 200
-    assert httpx.post(revoke, headers={header: principal()}, timeout=10).status_code == 403
+    stranger = httpx.get(api(host, "databricks/access-requests"), headers={header: principal()}, timeout=10)
+    assert stranger.status_code == 403
+    reader = httpx.get(api(host, "databricks/access-requests"), headers={header: principal("access-reader")},
+                       timeout=10)
+    assert reader.status_code == 200 and reader.headers["cache-control"] == "no-store"
+    assert httpx.post(revoke, headers={header: principal("access-reader")}, timeout=10).status_code == 403
     assert httpx.post(revoke, headers={header: principal("access-admin")}, timeout=10).status_code == 200
     assert httpx.get(api(host, "health"), timeout=10).status_code == 200
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from shared.db import DatabaseMissing
 from shared.health import DatabaseHealth, check_database
-from shared.http import jobs_api, requests_api
+from shared.http import identity_api, jobs_api, requests_api
 from shared.http.auth import Access, authorize
 from shared.http.call import Call, json_response
 from shared.http.models import (
@@ -22,10 +22,13 @@ from shared.http.models import (
     JobRunItem,
     JobsQuery,
     JobStatus,
+    Me,
     NotificationJobResult,
     NotificationRunQuery,
     PageQuery,
     RevokeJobResult,
+    RolesSourceRequest,
+    RolesSourceResult,
     access_request_model,
     create_request_model,
     pending_notification_model,
@@ -41,7 +44,7 @@ Handler = Callable[[Call], Awaitable[func.HttpResponse]]
 ModelFor = Callable[[Platform], Any]  # a model class, or list[model], for this platform
 
 AUTH_ERRORS = (401, 500, 503)
-ADMIN_ERRORS = (401, 403, 500, 503)
+ROLE_ERRORS = (401, 403, 500, 503)
 HEALTH_TIMEOUT_SECONDS = 5.0
 
 
@@ -89,31 +92,39 @@ async def openapi_document(call: Call) -> func.HttpResponse:
 A = "access-requests"
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("list_access_requests", "GET", A, requests_api.list_access_requests,
-             "All requests with their latest revocation and reminders, newest first", Access.USER,
+             "All requests with their latest revocation and reminders, newest first", Access.READER,
              lambda p: list[access_request_model(p)], query=PageQuery,  # type: ignore[misc]
-             errors=(400, *AUTH_ERRORS), total_count_header=True),
+             errors=(400, *ROLE_ERRORS), total_count_header=True),
     Endpoint("create_access_request", "POST", A, requests_api.create_access_request,
              "Create a request: platform fields, requestedByEmail and exactly one of expiresOn, "
-             "expiresInDays, neverExpires", Access.USER, access_request_model, status=201,
-             body=create_request_model, errors=(400, 413, 415, 422, *AUTH_ERRORS)),
+             "expiresInDays, neverExpires", Access.ADMIN, access_request_model, status=201,
+             body=create_request_model, errors=(400, 413, 415, 422, *ROLE_ERRORS)),
     Endpoint("pending_expiry", "GET", f"{A}/pending-expiry", requests_api.pending_expiry,
-             "Active requests already past expiry: what the revoke job would take now", Access.USER,
-             lambda p: list[access_request_model(p)]),  # type: ignore[misc]
+             "Active requests already past expiry: what the revoke job would take now", Access.READER,
+             lambda p: list[access_request_model(p)], errors=ROLE_ERRORS),  # type: ignore[misc]
     Endpoint("pending_notifications", "GET", f"{A}/pending-notifications", requests_api.pending_notifications,
-             "Requests that need a reminder now, with days left and the reminder due", Access.USER,
-             lambda p: list[pending_notification_model(p)]),  # type: ignore[misc]
+             "Requests that need a reminder now, with days left and the reminder due", Access.READER,
+             lambda p: list[pending_notification_model(p)], errors=ROLE_ERRORS),  # type: ignore[misc]
     Endpoint("send_expiry_notifications", "POST", f"{A}/send-expiry-notifications",
              jobs_api.send_expiry_notifications, "Run the expiry notification job", Access.ADMIN,
-             lambda p: NotificationJobResult, query=NotificationRunQuery, errors=(400, 409, *ADMIN_ERRORS)),
+             lambda p: NotificationJobResult, query=NotificationRunQuery, errors=(400, 409, *ROLE_ERRORS)),
     Endpoint("notification_job_status", "GET", f"{A}/notification-job-status", jobs_api.notification_job_status,
-             "Whether the notification job is running, and who runs it", Access.USER, lambda p: JobStatus),
+             "Whether the notification job is running, and who runs it", Access.READER, lambda p: JobStatus,
+             errors=ROLE_ERRORS),
     Endpoint("revoke_expired", "POST", f"{A}/revoke-expired", jobs_api.revoke_expired,
-             "Run the revoke-expired job", Access.ADMIN, lambda p: RevokeJobResult, errors=(409, *ADMIN_ERRORS)),
+             "Run the revoke-expired job", Access.ADMIN, lambda p: RevokeJobResult, errors=(409, *ROLE_ERRORS)),
     Endpoint("revoke_job_status", "GET", f"{A}/revoke-job-status", jobs_api.revoke_job_status,
-             "Whether the revoke job is running, and who runs it", Access.USER, lambda p: JobStatus),
+             "Whether the revoke job is running, and who runs it", Access.READER, lambda p: JobStatus,
+             errors=ROLE_ERRORS),
     Endpoint("recent_jobs", "GET", "jobs", jobs_api.recent_jobs,
-             "Recent runs of this platform's two jobs, newest first", Access.USER, lambda p: list[JobRunItem],
-             query=JobsQuery, errors=(400, *AUTH_ERRORS)),
+             "Recent runs of this platform's two jobs, newest first", Access.READER, lambda p: list[JobRunItem],
+             query=JobsQuery, errors=(400, *ROLE_ERRORS)),
+    Endpoint("me", "GET", "me", identity_api.me, "The caller as the API sees them: name, roles, what they may do",
+             Access.USER, lambda p: Me, per_platform=False),
+    Endpoint("roles", "POST", "roles", identity_api.roles_source,
+             "Static Web Apps' rolesSource, called by SWA only at sign-in: the roles the user's Entra groups give",
+             Access.PUBLIC, lambda p: RolesSourceResult, body=lambda p: RolesSourceRequest,
+             errors=(400, 413, 415, 422), per_platform=False),
     Endpoint("health", "GET", "health", health, "Service and database health", Access.PUBLIC,
              lambda p: Health, errors=(503,), per_platform=False),
     Endpoint("openapi", "GET", "openapi.json", openapi_document, "This API's OpenAPI 3.1 description",
@@ -125,6 +136,13 @@ def http_handler(endpoint: Endpoint, platform: Platform) -> Callable[[func.HttpR
     """The Azure Function body: authorize, run, and turn every failure into problem+json."""
 
     async def handle(req: func.HttpRequest) -> func.HttpResponse:
+        response = await answer(req)
+        # Past sign-in nearly every answer carries personal data (names, emails, who ran a job):
+        # no browser or proxy may keep any of them. One rule for all, so no endpoint forgets it.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def answer(req: func.HttpRequest) -> func.HttpResponse:
         try:
             settings = get_settings()
             principal = authorize(req, settings, endpoint.access)

@@ -130,6 +130,34 @@ class Health(ApiModel):
     testSimulation: bool
 
 
+class Me(ApiModel):
+    name: str
+    roles: list[str]
+    isAdmin: bool
+    authMode: Literal["swa", "none"]
+
+
+class Claim(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    typ: str
+    val: str
+
+
+class RolesSourceRequest(BaseModel):
+    """What Static Web Apps posts to its `rolesSource` function after each sign-in."""
+
+    model_config = ConfigDict(extra="ignore")  # SWA may add members; none of them grants anything
+    identityProvider: str
+    userId: str = ""
+    userDetails: str = ""
+    claims: list[Claim] = Field(default_factory=list, max_length=1000)
+    # accessToken (the user's token, for calling Graph) is not read: the groups are in the claims.
+
+
+class RolesSourceResult(ApiModel):
+    roles: list[str]
+
+
 class FieldError(ApiModel):
     field: str
     message: str

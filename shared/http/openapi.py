@@ -9,7 +9,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.http.auth import Access
+from shared.http.auth import Access, required_roles
 from shared.http.endpoints import ENDPOINTS, Endpoint
 from shared.http.models import Problem
 from shared.http.problems import PROBLEM_JSON, TITLES
@@ -40,17 +40,28 @@ def _query_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     return parameters
 
 
-def _operation(endpoint: Endpoint, platform: Platform | None) -> dict[str, Any]:
+def _who_may_call(endpoint: Endpoint, settings: Settings) -> str:
+    roles = required_roles(endpoint.access, settings)
+    if endpoint.access is Access.PUBLIC:
+        return "Public: no sign-in needed."
+    if endpoint.access is Access.USER:
+        return "Any signed-in user."
+    return "Needs role " + " or ".join(f"`{role}`" for role in roles) + " (else 403)."
+
+
+def _operation(endpoint: Endpoint, platform: Platform | None, settings: Settings) -> dict[str, Any]:
     name = endpoint.function_name(platform)
     operation: dict[str, Any] = {
         "operationId": name,
         "summary": endpoint.summary,
+        "description": _who_may_call(endpoint, settings),
         "tags": [platform.display_name if platform and endpoint.per_platform else "Service"],
         "parameters": _query_parameters(endpoint),
         "responses": {},
+        # Any one of these roles (in the client principal's userRoles) admits the caller.
+        "x-required-roles": list(required_roles(endpoint.access, settings)),
+        "security": [] if endpoint.access is Access.PUBLIC else [{"staticWebAppsPrincipal": []}],
     }
-    if endpoint.access is Access.PUBLIC:
-        operation["security"] = []
     if endpoint.body is not None and platform is not None:
         model = endpoint.body(platform)
         operation["requestBody"] = {"required": True, "content": {
@@ -82,7 +93,7 @@ def build_openapi(settings: Settings) -> dict[str, Any]:
     for endpoint in ENDPOINTS:
         for platform in platforms if endpoint.per_platform else platforms[:1]:
             path = "/api/" + endpoint.route(platform)
-            paths.setdefault(path, {})[endpoint.method.lower()] = _operation(endpoint, platform)
+            paths.setdefault(path, {})[endpoint.method.lower()] = _operation(endpoint, platform, settings)
             if endpoint.response is not None:
                 models.add(_model_of(endpoint.response(platform)))
             if endpoint.body is not None:
