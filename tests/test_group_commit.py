@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -140,6 +141,8 @@ def test_a_dead_connection_is_replaced_and_its_writes_still_recorded(conn: Conne
     keys = {f"u{n}@example.com": add_request(conn, PLATFORM, f"u{n}@example.com", 10) for n in range(4)}
 
     async def scenario() -> list[object]:
+        # One worker thread, so the later writes land on the thread whose connection dies
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=1))
         writes = GroupCommit(connections)
         # Given a writer thread that has recorded a reminder on its own connection
         await writes.run(reminder(keys["u0@example.com"], "u0@example.com"))
