@@ -71,12 +71,23 @@ class Settings(BaseSettings):
     palantir_revoked_status: str = Field("Revoked", alias="PALANTIR_REVOKED_STATUS", min_length=1)
     palantir_email_column: str = Field("RequestedByEmail", alias="PALANTIR_EMAIL_COLUMN")
     palantir_expiry_column: str = Field("ExpiresOn", alias="PALANTIR_EXPIRY_COLUMN")
+    # The SPEC does not name a creation time (only the dev stand-ins have one): empty = none.
+    databricks_created_column: str = Field("created_at", alias="DATABRICKS_CREATED_COLUMN")
+    palantir_created_column: str = Field("created_at", alias="PALANTIR_CREATED_COLUMN")
 
     @field_validator("palantir_email_column", "palantir_expiry_column")
     @classmethod
     def _is_identifier(cls, value: str) -> str:
         if not _IDENTIFIER.fullmatch(value):
             raise ValueError("must be a plain SQL identifier (letters, digits, underscore)")
+        return value
+
+    @field_validator("databricks_created_column", "palantir_created_column")
+    @classmethod
+    def _is_identifier_or_empty(cls, value: str) -> str:
+        if value and not _IDENTIFIER.fullmatch(value):
+            raise ValueError("must be a plain SQL identifier (letters, digits, underscore), "
+                             "or empty when the table has no such column")
         return value
 
     @field_validator("notification_schedule", "revoke_schedule")

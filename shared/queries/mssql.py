@@ -14,7 +14,7 @@ from shared.queries import JOB_COLUMNS, REQUEST_ITEM
 
 QUOTE = ("[", "]")
 
-_NOW = "SYSUTCDATETIME()"
+NOW = "SYSUTCDATETIME()"
 
 
 def _plus_seconds(base: str) -> str:
@@ -32,43 +32,43 @@ _REQUEST_JOINS = """
  OUTER APPLY (SELECT TOP (1) n2.Notification_Type, n2.Notification_Sent_Dt FROM {notifications} n2
                WHERE n2.{notification_fk} = u.{key}
                ORDER BY n2.Id DESC) ln"""
-_TODAY = f"CAST(CAST({_NOW} AS DATE) AS DATETIME)"
+_TODAY = f"CAST(CAST({NOW} AS DATE) AS DATETIME)"
 
 STATEMENTS: dict[str, str] = {
-    "clock.now": f"SELECT CAST({_NOW} AS DATETIME2(3)) AS now",
+    "clock.now": f"SELECT CAST({NOW} AS DATETIME2(3)) AS now",
     # --- the JobRun lock (DESIGN section 4) ---------------------------------------------------
     # params: reclaiming job id, job type, lock timeout seconds
     "lock.reclaim_stale": f"""
 UPDATE JobRun
    SET Status = 'Failed',
-       Completed_At = {_NOW},
+       Completed_At = {NOW},
        Error_Message = LEFT(CONCAT('Lock expired (no heartbeat from ', Started_By,
                                    '); reclaimed by job ', ?), 500)
 OUTPUT INSERTED.Job_Id
  WHERE Job_Type = ? AND Status = 'InProgress'
-   AND {_LEASE_END} <= {_NOW}""",
+   AND {_LEASE_END} <= {NOW}""",
     # params: job id, job type, started by, lock timeout seconds, job type
     "lock.insert_if_free": f"""
 INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Lock_Until)
 OUTPUT INSERTED.Job_Id
-SELECT ?, ?, 'InProgress', {_NOW}, ?, {_plus_seconds(_NOW)}
+SELECT ?, ?, 'InProgress', {NOW}, ?, {_plus_seconds(NOW)}
  WHERE NOT EXISTS (SELECT 1 FROM JobRun WITH (UPDLOCK, HOLDLOCK)
                     WHERE Job_Type = ? AND Status = 'InProgress')""",
     # params: lock timeout seconds, job id
     "lock.heartbeat": f"""
-UPDATE JobRun SET Lock_Until = {_plus_seconds(_NOW)}
+UPDATE JobRun SET Lock_Until = {_plus_seconds(NOW)}
 OUTPUT INSERTED.Lock_Until
  WHERE Job_Id = ? AND Status = 'InProgress'""",
     # params: processed count, failed count, job id
     "lock.complete": f"""
 UPDATE JobRun
-   SET Status = 'Completed', Completed_At = {_NOW}, Processed_Count = ?, Failed_Count = ?
+   SET Status = 'Completed', Completed_At = {NOW}, Processed_Count = ?, Failed_Count = ?
 OUTPUT INSERTED.Job_Id
  WHERE Job_Id = ? AND Status = 'InProgress'""",
     # params: error message, processed count, failed count, job id
     "lock.fail": f"""
 UPDATE JobRun
-   SET Status = 'Failed', Completed_At = {_NOW}, Error_Message = ?,
+   SET Status = 'Failed', Completed_At = {NOW}, Error_Message = ?,
        Processed_Count = ?, Failed_Count = ?
 OUTPUT INSERTED.Job_Id
  WHERE Job_Id = ? AND Status = 'InProgress'""",
@@ -76,7 +76,7 @@ OUTPUT INSERTED.Job_Id
     "lock.active_job": f"""
 SELECT TOP (1) {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type = ? AND Status = 'InProgress'
-   AND {_LEASE_END} > {_NOW}
+   AND {_LEASE_END} > {NOW}
  ORDER BY Started_At DESC""",
     # params: job id
     "jobs.by_id": f"SELECT {JOB_COLUMNS} FROM JobRun WHERE Job_Id = ?",
@@ -102,13 +102,13 @@ IF NOT EXISTS (SELECT 1 FROM {{notifications}} n
                 WHERE n.{{notification_fk}} = ? AND n.Notification_Type = CAST(? AS VARCHAR(50)))
 BEGIN
     UPDATE NotificationClaim WITH (UPDLOCK, HOLDLOCK)
-       SET Job_Id = @job_id, Claimed_Until = DATEADD(MILLISECOND, @claim_ms, {_NOW})
+       SET Job_Id = @job_id, Claimed_Until = DATEADD(MILLISECOND, @claim_ms, {NOW})
     OUTPUT INSERTED.Job_Id INTO @claimed
-     WHERE Job_Type = @job_type AND Request_Key = @request_key AND Claimed_Until <= {_NOW};
+     WHERE Job_Type = @job_type AND Request_Key = @request_key AND Claimed_Until <= {NOW};
     IF @@ROWCOUNT = 0
         INSERT INTO NotificationClaim (Job_Type, Request_Key, Job_Id, Claimed_Until)
         OUTPUT INSERTED.Job_Id INTO @claimed
-        SELECT @job_type, @request_key, @job_id, DATEADD(MILLISECOND, @claim_ms, {_NOW})
+        SELECT @job_type, @request_key, @job_id, DATEADD(MILLISECOND, @claim_ms, {NOW})
          WHERE NOT EXISTS (SELECT 1 FROM NotificationClaim WITH (UPDLOCK, HOLDLOCK)
                             WHERE Job_Type = @job_type AND Request_Key = @request_key);
 END;
@@ -130,7 +130,7 @@ SELECT CASE WHEN OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL THEN 0 ELSE 1 
     "migrations.applied": "SELECT Name, Checksum FROM dbo.SchemaMigrations ORDER BY Name",
     # params: name, checksum
     "migrations.record": f"""
-INSERT INTO dbo.SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})""",
+INSERT INTO dbo.SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {NOW})""",
     # --- database health -------------------------------------------------------------------------
     # The connected database's row is always visible in sys.databases, whatever the login.
     "database.properties": """
@@ -152,13 +152,13 @@ SELECT t.securable, t.permission
     "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
     # params: offset, limit
     "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
- ORDER BY u.{created} DESC, u.{key} DESC
+ ORDER BY {newest_first}
  OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
     # params: key
     "requests.get": REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
     # params: active status
     "requests.pending_expiry": REQUEST_ITEM + _REQUEST_JOINS + f"""
- WHERE u.{{status}} = ? AND u.{{expires}} <= {_NOW}
+ WHERE u.{{status}} = ? AND u.{{expires}} <= {NOW}
  ORDER BY u.{{expires}}, u.{{key}}""",
     # params: active status. Flow 1's candidates in the SPEC's shape (key, days left, reminders
     # sent), with the same calendar-day meaning as DATEDIFF(DAY, GETUTCDATE(), Expires_On)
@@ -167,7 +167,7 @@ SELECT t.securable, t.permission
     # come from "requests.get_active_many".
     "requests.notification_candidates": f"""
 SELECT u.{{key}} AS request_key,
-       DATEDIFF(DAY, {_NOW}, u.{{expires}}) AS days_left,
+       DATEDIFF(DAY, {NOW}, u.{{expires}}) AS days_left,
        (SELECT COUNT(*) FROM {{notifications}} n WHERE n.{{notification_fk}} = u.{{key}})
            AS notification_count
   FROM {{requests}} u
@@ -180,12 +180,13 @@ SELECT u.{{key}} AS request_key,
     # precedence, so the values are converted, never the key column, and the key seek stays.
     "requests.get_active_many": REQUEST_ITEM + _REQUEST_JOINS + """
  WHERE u.{status} = ? AND u.{key} IN (SELECT value FROM OPENJSON(?))""",
-    # params: [key if the service generates it], platform fields..., email, expires, status.
+    # params: [key if the service generates it], platform fields..., email, expires, status (the
+    # creation time, when the table has one, is the database clock's).
     # SCOPE_IDENTITY() rather than OUTPUT: the platform table may have triggers.
-    "requests.insert": f"""
+    "requests.insert": """
 SET NOCOUNT ON;
-INSERT INTO {{requests}} ({{insert_columns}}, {{created}})
-VALUES ({{insert_values}}, {_NOW});
+INSERT INTO {requests} ({insert_columns})
+VALUES ({insert_values});
 SELECT CAST(SCOPE_IDENTITY() AS INT) AS new_key;""",
     # params: request key, sent to, sent by, notification type
     "notifications.insert": f"""
@@ -193,7 +194,7 @@ INSERT INTO {{notifications}}
        ({{notification_fk}}, Notification_Sent_Dt, Notification_Sent_To, Notification_Sent_By,
         Notification_Type)
 OUTPUT INSERTED.Notification_Sent_Dt AS sent_at
-VALUES (?, {_NOW}, ?, ?, ?)""",
+VALUES (?, {NOW}, ?, ?, ?)""",
     # --- revocation: one transaction, one cutoff (DESIGN section 5) --------------------------------
     # params: cutoff, revoked by, active status, cutoff. UPDLOCK, HOLDLOCK keep the selected rows
     # (and the key range) locked until the status update in the same transaction. No
