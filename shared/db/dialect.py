@@ -116,6 +116,11 @@ class Dialect:
             return naive.isoformat(sep=" ", timespec="milliseconds")
         return naive
 
+    def milliseconds_param(self, seconds: float) -> int:
+        """A duration as whole milliseconds: T-SQL's DATEADD takes an INT (the settings bound
+        durations to a day, far inside it), and both dialects take the same parameter."""
+        return round(seconds * 1000)
+
     def uuid_param(self, value: uuid.UUID | str) -> str:
         return str(uuid.UUID(str(value)))
 

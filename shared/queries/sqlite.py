@@ -7,12 +7,12 @@ QUOTE = ('"', '"')
 NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
 
 
-def _plus_seconds(base: str) -> str:
-    # `? || ' seconds'` takes a decimal number of seconds, like the SQL Server statements.
-    return f"strftime('%Y-%m-%d %H:%M:%f', {base}, ? || ' seconds')"
+def _plus_ms(base: str) -> str:
+    # Whole milliseconds, like the SQL Server statements; the modifier takes decimal seconds.
+    return f"strftime('%Y-%m-%d %H:%M:%f', {base}, (? / 1000.0) || ' seconds')"
 
 
-_LEASE_END = f"COALESCE(Lock_Until, {_plus_seconds('Started_At')})"
+_LEASE_END = f"COALESCE(Lock_Until, {_plus_ms('Started_At')})"
 # Latest = highest Id: rows are written in time order, and MAX(Id) is read off the FK index
 # (which carries the rowid) without a sort per request.
 _REQUEST_JOINS = """
@@ -25,7 +25,7 @@ _REQUEST_JOINS = """
 STATEMENTS: dict[str, str] = {
     "clock.now": f"SELECT {NOW} AS now",
     # --- the JobRun lock (DESIGN section 4) ---------------------------------------------------
-    # params: reclaiming job id, job type, lock timeout seconds
+    # params: reclaiming job id, job type, lock timeout ms
     "lock.reclaim_stale": f"""
 UPDATE JobRun
    SET Status = 'Failed',
@@ -35,15 +35,15 @@ UPDATE JobRun
  WHERE Job_Type = ? AND Status = 'InProgress'
    AND {_LEASE_END} <= {NOW}
 RETURNING Job_Id""",
-    # params: job id, job type, started by, lock timeout seconds, job type
+    # params: job id, job type, started by, lock timeout ms, job type
     "lock.insert_if_free": f"""
 INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Lock_Until)
-SELECT ?, ?, 'InProgress', {NOW}, ?, {_plus_seconds("'now'")}
+SELECT ?, ?, 'InProgress', {NOW}, ?, {_plus_ms("'now'")}
  WHERE NOT EXISTS (SELECT 1 FROM JobRun WHERE Job_Type = ? AND Status = 'InProgress')
 RETURNING Job_Id""",
-    # params: lock timeout seconds, job id
+    # params: lock timeout ms, job id
     "lock.heartbeat": f"""
-UPDATE JobRun SET Lock_Until = {_plus_seconds("'now'")}
+UPDATE JobRun SET Lock_Until = {_plus_ms("'now'")}
  WHERE Job_Id = ? AND Status = 'InProgress'
 RETURNING Lock_Until""",
     # params: processed count, failed count, job id
@@ -59,7 +59,7 @@ UPDATE JobRun
        Processed_Count = ?, Failed_Count = ?
  WHERE Job_Id = ? AND Status = 'InProgress'
 RETURNING Job_Id""",
-    # params: job type, lock timeout seconds
+    # params: job type, lock timeout ms
     "lock.active_job": f"""
 SELECT {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type = ? AND Status = 'InProgress'
@@ -80,7 +80,7 @@ SELECT {JOB_COLUMNS} FROM JobRun
     # around the batch serialises claimers; RETURNING yields a row only when the claim was taken.
     "claims.take": f"""
 INSERT INTO NotificationClaim (Job_Type, Request_Key, Job_Id, Claimed_Until)
-SELECT ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now', (? / 1000.0) || ' seconds')
+SELECT ?, ?, ?, {_plus_ms("'now'")}
  WHERE NOT EXISTS (SELECT 1 FROM {{notifications}} n
                     WHERE n.{{notification_fk}} = ? AND n.Notification_Type = ?)
 ON CONFLICT (Job_Type, Request_Key) DO UPDATE
@@ -153,6 +153,8 @@ INSERT INTO {{notifications}}
 VALUES (?, {NOW}, ?, ?, ?)
 RETURNING Notification_Sent_Dt AS sent_at""",
     # --- revocation: one transaction, one cutoff (DESIGN section 5) --------------------------------
+    # The cutoff at the precision Revoked_Dt is stored with (milliseconds).
+    "revoke.cutoff": f"SELECT {NOW} AS cutoff",
     # params: cutoff, revoked by, active status, cutoff. BEGIN IMMEDIATE already holds the write
     # lock, so nothing can change the selected rows before the status update. In key order, so
     # the foreign-key check of each new row reads the requests table in order, not at random.
