@@ -76,16 +76,19 @@ def insert_requests(settings: Settings, count: int, spread: Spread) -> float:
     """Insert `count` Databricks requests in one transaction; returns the seconds it took."""
     platform = databricks(settings)
     assert platform.requests_table == "DataAccessDeltaRequests"
+    # The creation time only where the platform maps one (DATABRICKS_CREATED_COLUMN).
+    created = platform.created_column
+    created_column = f", {created}" if created else ""
+    created_value = ",\n       strftime('%Y-%m-%d %H:%M:%f', now)" if created else ""
     sql = f"""
 WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?),
 clock(now) AS (SELECT julianday('now'))
 INSERT INTO DataAccessDeltaRequests
        (request_number, request_type, requested_by_ad_id, requested_by_email, requested_by,
-        Status, Expires_On, created_at)
+        Status, Expires_On{created_column})
 SELECT 'DBX-' || printf('%07d', i), 'Read', 'ad-' || i, 'user' || i || '@example.com', 'User ' || i,
        {_expand(spread.status)},
-       COALESCE(strftime('%Y-%m-%d %H:%M:%f', {_expand(spread.expires_jd)}), '{NEVER}'),
-       strftime('%Y-%m-%d %H:%M:%f', now)
+       COALESCE(strftime('%Y-%m-%d %H:%M:%f', {_expand(spread.expires_jd)}), '{NEVER}'){created_value}
   FROM seq, clock"""
     started = time.perf_counter()
     with connect(settings) as conn:

@@ -77,13 +77,14 @@ def try_acquire_lock(
     the key-range locks taken by UPDLOCK, HOLDLOCK would be held for the whole job.
     """
     job = conn.dialect.uuid_param(job_id)
+    timeout_ms = conn.dialect.milliseconds_param(timeout_seconds)
 
     def acquire() -> tuple[list[Row], list[Row]]:
         with conn.transaction():
-            reclaimed = conn.query("lock.reclaim_stale", (job, job_type, timeout_seconds))
+            reclaimed = conn.query("lock.reclaim_stale", (job, job_type, timeout_ms))
             inserted = conn.query(
                 "lock.insert_if_free",
-                (job, job_type, started_by[:STARTED_BY_MAX], timeout_seconds, job_type),
+                (job, job_type, started_by[:STARTED_BY_MAX], timeout_ms, job_type),
             )
         return reclaimed, inserted
 
@@ -103,13 +104,13 @@ def try_acquire_lock(
 
 def get_active_job(conn: Connection, job_type: str, *, timeout_seconds: float) -> JobRun | None:
     """The run holding the lock now; an expired lease (awaiting reclaim) holds nothing."""
-    row = conn.query_one("lock.active_job", (job_type, timeout_seconds))
+    row = conn.query_one("lock.active_job", (job_type, conn.dialect.milliseconds_param(timeout_seconds)))
     return _job_run(row) if row else None
 
 
 def extend_lease(conn: Connection, job_id: str, *, timeout_seconds: float) -> bool:
     """Heartbeat: push Lock_Until one timeout ahead. False means the lock was lost."""
-    params = (timeout_seconds, conn.dialect.uuid_param(job_id))
+    params = (conn.dialect.milliseconds_param(timeout_seconds), conn.dialect.uuid_param(job_id))
     rows = retry_deadlocks(conn, lambda: conn.query("lock.heartbeat", params))
     return bool(rows)
 

@@ -50,7 +50,7 @@ class Platform:
     status_column: str
     active_status: str
     revoked_status: str
-    created_column: str
+    created_column: str | None  # None: the table has no creation time (lists go by key)
     fields: tuple[Column, ...]  # the platform's own columns a create request may set
     notification_table: str
     notification_fk: str
@@ -60,9 +60,9 @@ class Platform:
     def __post_init__(self) -> None:
         names = [
             self.requests_table, self.key.sql, self.email_column, self.expiry_column,
-            self.status_column, self.created_column, self.notification_table,
-            self.notification_fk, self.revoked_table, self.revoked_fk,
-            *(field.sql for field in self.fields),
+            self.status_column, self.notification_table, self.notification_fk, self.revoked_table,
+            self.revoked_fk, *(field.sql for field in self.fields),
+            *([self.created_column] if self.created_column is not None else []),
         ]
         for name in names:
             if not _IDENTIFIER.fullmatch(name):
@@ -89,7 +89,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         status_column="Status",
         active_status=settings.databricks_active_status,
         revoked_status=settings.databricks_revoked_status,
-        created_column="created_at",
+        created_column=settings.databricks_created_column or None,
         fields=(
             Column("request_number", "requestNumber", 50, generated_prefix="REQ-"),
             Column("request_type", "requestType", 50, required=True),
@@ -112,7 +112,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         status_column="Status",
         active_status=settings.palantir_active_status,
         revoked_status=settings.palantir_revoked_status,
-        created_column="created_at",
+        created_column=settings.palantir_created_column or None,
         fields=(
             Column("ProjectId", "projectId", 100, required=True),
             Column("ProjectRid", "projectRid", 200),

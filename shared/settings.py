@@ -23,6 +23,10 @@ APP_SETTING_DEFAULTS: dict[str, str] = {
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 # Entra tenant and group object ids are GUIDs.
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Durations reach T-SQL as INT milliseconds (DATEADD), which overflow past ~24.8 days.
+MAX_DURATION_SECONDS = 86_400
+# The statements compare status values as VARCHAR(20), the platform tables' Status type.
+STATUS_MAX_LENGTH = 20
 
 
 class SettingsError(RuntimeError):
@@ -53,12 +57,15 @@ class Settings(BaseSettings):
     reader_group_ids: str = Field("", alias="READER_GROUP_IDS")
     allow_test_simulation: bool = Field(False, alias="ALLOW_TEST_SIMULATION")
 
-    job_lock_timeout_seconds: float = Field(600.0, alias="JOB_LOCK_TIMEOUT_SECONDS", gt=0)
-    job_heartbeat_seconds: float = Field(60.0, alias="JOB_HEARTBEAT_SECONDS", gt=0)
-    revoke_demo_delay_seconds: float = Field(0.0, alias="REVOKE_DEMO_DELAY_SECONDS", ge=0)
+    job_lock_timeout_seconds: float = Field(
+        600.0, alias="JOB_LOCK_TIMEOUT_SECONDS", gt=0, le=MAX_DURATION_SECONDS)
+    job_heartbeat_seconds: float = Field(60.0, alias="JOB_HEARTBEAT_SECONDS", gt=0, le=MAX_DURATION_SECONDS)
+    revoke_demo_delay_seconds: float = Field(
+        0.0, alias="REVOKE_DEMO_DELAY_SECONDS", ge=0, le=MAX_DURATION_SECONDS)
 
     email_mode: Literal["simulated", "smtp"] = Field("simulated", alias="EMAIL_MODE")
-    email_simulated_delay_seconds: float = Field(10.0, alias="EMAIL_SIMULATED_DELAY_SECONDS", ge=0)
+    email_simulated_delay_seconds: float = Field(
+        10.0, alias="EMAIL_SIMULATED_DELAY_SECONDS", ge=0, le=MAX_DURATION_SECONDS)
     notify_max_parallel: int = Field(100, alias="NOTIFY_MAX_PARALLEL", ge=1, le=10_000)
     notification_schedule: str = Field(
         APP_SETTING_DEFAULTS["NOTIFICATION_SCHEDULE"], alias="NOTIFICATION_SCHEDULE"
@@ -71,16 +78,23 @@ class Settings(BaseSettings):
     smtp_username: str = Field("", alias="SMTP_USERNAME")
     smtp_password: str = Field("", alias="SMTP_PASSWORD", repr=False)
     smtp_starttls: bool = Field(True, alias="SMTP_STARTTLS")
-    smtp_timeout_seconds: float = Field(30.0, alias="SMTP_TIMEOUT_SECONDS", gt=0)
+    smtp_timeout_seconds: float = Field(30.0, alias="SMTP_TIMEOUT_SECONDS", gt=0, le=MAX_DURATION_SECONDS)
     email_from: str = Field("access-governance@example.com", alias="EMAIL_FROM", min_length=3)
 
     # The real platform tables may name these differently (DESIGN section 3).
-    databricks_active_status: str = Field("Active", alias="DATABRICKS_ACTIVE_STATUS", min_length=1)
-    databricks_revoked_status: str = Field("Revoked", alias="DATABRICKS_REVOKED_STATUS", min_length=1)
-    palantir_active_status: str = Field("Active", alias="PALANTIR_ACTIVE_STATUS", min_length=1)
-    palantir_revoked_status: str = Field("Revoked", alias="PALANTIR_REVOKED_STATUS", min_length=1)
+    databricks_active_status: str = Field(
+        "Active", alias="DATABRICKS_ACTIVE_STATUS", min_length=1, max_length=STATUS_MAX_LENGTH)
+    databricks_revoked_status: str = Field(
+        "Revoked", alias="DATABRICKS_REVOKED_STATUS", min_length=1, max_length=STATUS_MAX_LENGTH)
+    palantir_active_status: str = Field(
+        "Active", alias="PALANTIR_ACTIVE_STATUS", min_length=1, max_length=STATUS_MAX_LENGTH)
+    palantir_revoked_status: str = Field(
+        "Revoked", alias="PALANTIR_REVOKED_STATUS", min_length=1, max_length=STATUS_MAX_LENGTH)
     palantir_email_column: str = Field("RequestedByEmail", alias="PALANTIR_EMAIL_COLUMN")
     palantir_expiry_column: str = Field("ExpiresOn", alias="PALANTIR_EXPIRY_COLUMN")
+    # The SPEC does not name a creation time (only the dev stand-ins have one): empty = none.
+    databricks_created_column: str = Field("created_at", alias="DATABRICKS_CREATED_COLUMN")
+    palantir_created_column: str = Field("created_at", alias="PALANTIR_CREATED_COLUMN")
 
     @field_validator("palantir_email_column", "palantir_expiry_column")
     @classmethod
@@ -113,12 +127,29 @@ class Settings(BaseSettings):
     def reader_groups(self) -> frozenset[str]:
         return frozenset(filter(None, self.reader_group_ids.split(",")))
 
+    @field_validator("databricks_created_column", "palantir_created_column")
+    @classmethod
+    def _is_identifier_or_empty(cls, value: str) -> str:
+        if value and not _IDENTIFIER.fullmatch(value):
+            raise ValueError("must be a plain SQL identifier (letters, digits, underscore), "
+                             "or empty when the table has no such column")
+        return value
+
     @field_validator("notification_schedule", "revoke_schedule")
     @classmethod
     def _is_ncrontab(cls, value: str) -> str:
         if len(value.split()) != 6:
             raise ValueError("must be an NCRONTAB expression with 6 fields (second first)")
         return value
+
+    @model_validator(mode="after")
+    def _heartbeat_within_the_lease(self) -> Settings:
+        # A heartbeat as long as the lease would let the lease lapse between two of them.
+        if self.job_heartbeat_seconds >= self.job_lock_timeout_seconds:
+            raise ValueError(
+                f"JOB_HEARTBEAT_SECONDS ({self.job_heartbeat_seconds:g}) must be less than "
+                f"JOB_LOCK_TIMEOUT_SECONDS ({self.job_lock_timeout_seconds:g})")
+        return self
 
     @model_validator(mode="after")
     def _mssql_needs_a_connection_string(self) -> Settings:

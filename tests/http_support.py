@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import azure.functions as func
+from azure.functions.decorators.function_app import FunctionBuilder
 
 from function_app import http_functions
 
@@ -35,8 +37,10 @@ def encoded(data: Any) -> str:
 
 
 def invoke(function: str, path: str = "", *, method: str | None = None, body: Any = None,
-           headers: dict[str, str] | None = None, raw_body: bytes | None = None) -> Reply:
-    builder = http_functions[function]
+           headers: dict[str, str] | None = None, raw_body: bytes | None = None,
+           functions: Mapping[str, FunctionBuilder] = http_functions) -> Reply:
+    """Call a registered function; `functions` from `http_blueprint(settings)` for other platform settings."""
+    builder = functions[function]
     trigger = builder.build().get_trigger().get_dict_repr()
     payload = raw_body if raw_body is not None else (b"" if body is None else json.dumps(body).encode())
     all_headers = {"content-type": "application/json"} if body is not None else {}

@@ -53,6 +53,35 @@ def test_durations_accept_decimal_seconds(monkeypatch: pytest.MonkeyPatch) -> No
     assert load_settings().job_heartbeat_seconds == 0.5
 
 
+@pytest.mark.parametrize("name", [
+    "JOB_LOCK_TIMEOUT_SECONDS", "JOB_HEARTBEAT_SECONDS", "REVOKE_DEMO_DELAY_SECONDS",
+    "EMAIL_SIMULATED_DELAY_SECONDS", "SMTP_TIMEOUT_SECONDS",
+])
+def test_a_duration_over_one_day_is_refused_naming_the_setting(name: str) -> None:
+    # Durations reach T-SQL as INT milliseconds, which overflow past ~24.8 days.
+    longest = {"JOB_LOCK_TIMEOUT_SECONDS": 86_400, "JOB_HEARTBEAT_SECONDS": 86_399}
+    assert load_settings(**{**longest, name: longest.get(name, 86_400)})  # one day is allowed
+
+    with pytest.raises(SettingsError, match=rf"{name}: Input should be less than or equal to 86400"):
+        load_settings(**{**longest, name: 86_400.5})
+
+
+@pytest.mark.parametrize(("timeout", "heartbeat"), [(60, 60), (60, 61), (0.5, 1)])
+def test_a_heartbeat_not_shorter_than_the_lease_is_refused_naming_both(timeout: float, heartbeat: float) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(JOB_LOCK_TIMEOUT_SECONDS=timeout, JOB_HEARTBEAT_SECONDS=heartbeat)
+
+    assert "JOB_HEARTBEAT_SECONDS" in str(raised.value) and "JOB_LOCK_TIMEOUT_SECONDS" in str(raised.value)
+    assert load_settings(JOB_LOCK_TIMEOUT_SECONDS=timeout, JOB_HEARTBEAT_SECONDS=timeout * 0.99)
+
+
+def test_a_status_longer_than_the_status_column_is_refused_naming_the_setting() -> None:
+    # The statements compare it as VARCHAR(20): a longer value would be cut and match another status.
+    with pytest.raises(SettingsError, match="PALANTIR_REVOKED_STATUS"):
+        load_settings(PALANTIR_REVOKED_STATUS="R" * 21)
+    assert load_settings(PALANTIR_REVOKED_STATUS="R" * 20)
+
+
 def test_mssql_backend_without_a_connection_string_is_refused() -> None:
     with pytest.raises(SettingsError, match="SQL_CONNECTION_STRING"):
         load_settings(DB_BACKEND="mssql", SQL_CONNECTION_STRING="")

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+import pytest
 
 from shared.db import Connection, connect
+from shared.db.connection import Row
 from shared.joblock import (
     complete_job,
     extend_lease,
@@ -15,6 +20,7 @@ from shared.joblock import (
     new_job_id,
     try_acquire_lock,
 )
+from shared.platforms import Platform
 from shared.settings import Settings
 
 JOB = "RevokeExpiredDatabricks"
@@ -180,3 +186,34 @@ def test_the_acquire_commits_at_once_so_other_connections_see_the_lock(any_setti
 
         assert seen is not None and seen.job_id == holder
         assert acquire(second, by="server-b") is None
+
+
+def test_a_sub_second_lease_goes_to_the_database_as_whole_milliseconds(
+    conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a recording of the durations each lock statement receives
+    sent: list[tuple[str, tuple[object, ...]]] = []
+    query = conn.query
+
+    def recording(name: str, params: Sequence[object] = (), platform: Platform | None = None) -> list[Row]:
+        sent.append((name, tuple(params)))
+        return query(name, params, platform)
+
+    monkeypatch.setattr(conn, "query", recording)
+
+    # When a lock with a 0.25 s lease is taken, looked up and extended
+    holder = acquire(conn, timeout=0.25)
+    assert holder is not None
+    job = get_job(conn, holder)
+    active = get_active_job(conn, JOB, timeout_seconds=0.25)
+    extended = extend_lease(conn, holder, timeout_seconds=0.25)
+
+    # Then every duration is the int 250 (T-SQL's DATEADD takes an INT; no CAST(? * 1000 AS INT))
+    position = {"lock.reclaim_stale": 2, "lock.insert_if_free": 3, "lock.active_job": 1, "lock.heartbeat": 0}
+    durations = [(name, params[position[name]]) for name, params in sent if name in position]
+    assert durations == [(name, 250) for name in position]
+    assert all(type(ms) is int for _, ms in durations)
+    # And the lease it wrote is that long
+    assert job is not None and job.lock_until is not None
+    assert job.lock_until - job.started_at == timedelta(milliseconds=250)
+    assert active is not None and active.job_id == holder and extended

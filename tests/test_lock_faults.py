@@ -5,6 +5,7 @@ that keep failing, and statements blocked or running past the statement timeout.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sqlite3
 import subprocess
@@ -231,8 +232,7 @@ def test_a_statement_running_past_the_timeout_is_interrupted(settings: Settings)
     endless = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000000) "
                "SELECT COUNT(*) AS total FROM n")
     with connect(settings.model_copy(update={"sql_query_timeout_seconds": 0.3})) as conn:
-        conn.dialect = conn.dialect.__class__(conn.dialect.name, {**conn.dialect.statements, "slow": endless},
-                                              conn.dialect.quote_open, conn.dialect.quote_close)
+        conn.dialect = dataclasses.replace(conn.dialect, statements={**conn.dialect.statements, "slow": endless})
 
         # When it runs with a 0.3 s statement timeout, then Then it is interrupted
         with pytest.raises(sqlite3.OperationalError, match="interrupted"):

@@ -117,6 +117,39 @@ def test_a_request_expiring_while_the_job_runs_is_not_half_revoked(
     assert len(revocation_rows(conn, platform)) == 1
 
 
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+def test_the_revoke_reports_the_cutoff_as_stored_read_between_its_fences(
+    conn: Connection, settings: Settings, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an expired request, and a record of the statements each connection runs
+    key = add_request(conn, platform, "gone@example.com", -1)
+    ran: dict[int, list[str]] = {}
+    real_query, real_count = ConnectionClass.query, ConnectionClass.execute_count
+
+    def query(self: ConnectionClass, name: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        ran.setdefault(id(self), []).append(name)
+        return real_query(self, name, *args, **kwargs)
+
+    def execute_count(self: ConnectionClass, name: str, *args: Any, **kwargs: Any) -> int:
+        ran.setdefault(id(self), []).append(name)
+        return real_count(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(ConnectionClass, "query", query)
+    monkeypatch.setattr(ConnectionClass, "execute_count", execute_count)
+
+    # When the job revokes it
+    outcome = revoke(settings, platform)
+
+    # Then the cutoff is read as Revoked_Dt stores it (on SQL Server DATETIME, not the DATETIME2
+    # clock), after the first fence and before the statements, and it is what the rows hold
+    (revoking,) = [names for names in ran.values() if "revoke.mark_revoked" in names]
+    assert revoking == ["lock.heartbeat", "revoke.cutoff", "revoke.insert_revocations", "revoke.mark_revoked",
+                        "lock.heartbeat"]
+    gone = get_request(conn, platform, key)
+    assert gone is not None and gone.revoked_dt is not None
+    assert outcome.value.revoked_at == gone.revoked_dt
+
+
 def test_revoke_jobs_of_the_two_platforms_do_not_block_each_other(conn: Connection, settings: Settings) -> None:
     slow = settings.model_copy(update={"revoke_demo_delay_seconds": 0.3})
 

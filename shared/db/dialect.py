@@ -65,6 +65,7 @@ class Dialect:
     statements: Mapping[str, str] = field(repr=False)
     quote_open: str
     quote_close: str
+    now: str  # the database clock as an expression, for statements assembled here
 
     def quote(self, identifier: str) -> str:
         return f"{self.quote_open}{identifier}{self.quote_close}"
@@ -80,15 +81,24 @@ class Dialect:
             *generated_key, *(c.sql for c in platform.fields),
             platform.email_column, platform.expiry_column, platform.status_column,
         ]
+        insert_values = ["?" for _ in insert_columns]
+        key = q(platform.key.sql)
+        # The creation time is a mapped column that may be absent (DESIGN section 3, R2): then
+        # createdAt is NULL, a create sets none, and the newest come first by key.
+        created = platform.created_column
+        if created is not None:
+            insert_columns.append(created)
+            insert_values.append(self.now)
         return template.format(
             insert_columns=", ".join(q(c) for c in insert_columns),
-            insert_values=", ".join("?" for _ in insert_columns),
+            insert_values=", ".join(insert_values),
             requests=q(platform.requests_table),
-            key=q(platform.key.sql),
+            key=key,
             email=q(platform.email_column),
             expires=q(platform.expiry_column),
             status=q(platform.status_column),
-            created=q(platform.created_column),
+            created_at="NULL" if created is None else f"u.{q(created)}",
+            newest_first=f"u.{key} DESC" if created is None else f"u.{q(created)} DESC, u.{key} DESC",
             notifications=q(platform.notification_table),
             notification_fk=q(platform.notification_fk),
             revoked=q(platform.revoked_table),
@@ -105,6 +115,11 @@ class Dialect:
             # strftime: strftime does not zero-pad years before 1000 on every platform.
             return naive.isoformat(sep=" ", timespec="milliseconds")
         return naive
+
+    def milliseconds_param(self, seconds: float) -> int:
+        """A duration as whole milliseconds: T-SQL's DATEADD takes an INT (the settings bound
+        durations to a day, far inside it), and both dialects take the same parameter."""
+        return round(seconds * 1000)
 
     def uuid_param(self, value: uuid.UUID | str) -> str:
         return str(uuid.UUID(str(value)))
@@ -156,8 +171,8 @@ def _dialects() -> tuple[Dialect, Dialect]:
     from shared.queries import mssql, sqlite
 
     return (
-        Dialect("sqlite", sqlite.STATEMENTS, *sqlite.QUOTE),
-        Dialect("mssql", mssql.STATEMENTS, *mssql.QUOTE),
+        Dialect("sqlite", sqlite.STATEMENTS, *sqlite.QUOTE, sqlite.NOW),
+        Dialect("mssql", mssql.STATEMENTS, *mssql.QUOTE, mssql.NOW),
     )
 
 

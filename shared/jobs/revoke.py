@@ -12,7 +12,7 @@ from shared.db import Connection, connect
 from shared.db.retry import retry_deadlocks
 from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, WorkResult, run_locked
 from shared.platforms import JobKind, Platform
-from shared.repositories.access_requests import database_now, revoke_expired
+from shared.repositories.access_requests import revoke_cutoff, revoke_expired
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RevokeReport:
     revoked_count: int
-    revoked_at: datetime | None  # the cutoff, from the database clock; None if not reached
+    revoked_at: datetime | None  # the cutoff, from the database clock, as stored; None if not reached
     stopped_for_lost_lock: bool = False
 
 
@@ -44,7 +44,7 @@ def _revoke_in_one_transaction(
 ) -> tuple[int, datetime]:
     with conn.transaction():
         fence(conn)
-        cutoff = database_now(conn)
+        cutoff = revoke_cutoff(conn)
         count = revoke_expired(conn, platform, cutoff=cutoff)
         fence(conn)
         return count, cutoff

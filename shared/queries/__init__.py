@@ -1,7 +1,9 @@
 """Named SQL statements, one module per dialect, with identical names and `?` parameters.
 
 Templates use `{requests}`, `{key}`, ... placeholders that `Dialect.sql()` fills from the platform
-registry with quoted, validated identifiers; every value is a `?` parameter.
+registry with quoted, validated identifiers; every value is a `?` parameter. Columns the platform
+may lack are filled in whole: `{created_at}` (the column, or NULL), `{newest_first}` (the list order)
+and the creation time in `{insert_columns}` / `{insert_values}`.
 """
 
 
@@ -14,7 +16,7 @@ JOB_COLUMNS = (
 # A request as the API shows it: its own columns, latest revocation (r), notification summary (ln).
 REQUEST_ITEM = """
 SELECT u.{key} AS request_key, u.{email} AS email, u.{expires} AS expires_on,
-       u.{status} AS status, u.{created} AS created_at{fields},
+       u.{status} AS status, {created_at} AS created_at{fields},
        r.Revoked_Dt AS revoked_dt, r.Revoked_By AS revoked_by,
        (SELECT COUNT(*) FROM {notifications} n WHERE n.{notification_fk} = u.{key})
            AS notification_count,

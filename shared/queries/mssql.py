@@ -4,25 +4,49 @@ Notes on SQL Server behaviour the statements rely on (DESIGN sections 4 and 5):
 - Azure SQL reads committed row versions (RCSI), so a plain NOT EXISTS probe neither sees nor waits
   for another session's uncommitted lock row: the probe takes UPDLOCK, HOLDLOCK (a key-range lock
   held to the end of the acquire transaction) and the filtered unique index is the backstop.
-- `OUTPUT INSERTED...` (to the client, never INTO) makes "did it change a row" unambiguous even under
-  SET NOCOUNT ON. It is used only on the service's own tables: SQL Server rejects an OUTPUT clause
-  without INTO on a table with enabled triggers, and the platform tables are not ours to know.
+- `OUTPUT INSERTED... INTO @out` and then `SELECT ... FROM @out` makes "did it change a row"
+  unambiguous even under SET NOCOUNT ON. Always INTO a table variable: SQL Server rejects an OUTPUT
+  clause without INTO on a table with an enabled trigger, and a trigger may be added to our own
+  tables one day. The batch has one data-changing statement, so in autocommit it is still one
+  transaction. Never on the platform tables, whose foreign keys and triggers are not ours to know.
 - Where a count is needed from a platform table, the batch returns `SELECT @@ROWCOUNT AS affected`.
+- pyodbc binds a `str` as NVARCHAR, which outranks VARCHAR: compared with a VARCHAR column it would
+  convert the column (a scan; under UPDLOCK, HOLDLOCK a range lock over the whole table). Every
+  string compared with a VARCHAR column is cast to the column's type first (DESIGN section 4, R2).
+- Durations arrive as whole milliseconds (an INT: the settings bound them to one day).
 """
 
 from shared.queries import JOB_COLUMNS, REQUEST_ITEM
 
 QUOTE = ("[", "]")
 
-_NOW = "SYSUTCDATETIME()"
+NOW = "SYSUTCDATETIME()"
 
 
-def _plus_seconds(base: str) -> str:
-    # Seconds arrive as a decimal parameter (DESIGN: durations accept 0.5); DATEADD wants an int.
-    return f"DATEADD(MILLISECOND, CAST(? * 1000 AS INT), {base})"
+def _plus_ms(base: str) -> str:
+    return f"DATEADD(MILLISECOND, ?, {base})"
 
 
-_LEASE_END = f"COALESCE(Lock_Until, {_plus_seconds('Started_At')})"
+def _varchar(length: int) -> str:
+    """A string parameter as a VARCHAR(length) column's type: seeks stay seeks."""
+    return f"CAST(? AS VARCHAR({length}))"
+
+
+_JOB_TYPE = _varchar(50)  # JobRun.Job_Type, NotificationClaim.Job_Type
+_STATUS = _varchar(20)  # the platform tables' Status (the status settings are at most 20 long)
+# The revoke's cutoff as Revoked_Dt stores it (DATETIME), so both statements compare with that value.
+_CUTOFF = "CAST(? AS DATETIME)"
+
+
+def _output_batch(column: str, sql_type: str, statement: str) -> str:
+    """`statement`, whose OUTPUT clause goes INTO @out, as a batch returning what it output."""
+    return f"""
+SET NOCOUNT ON;
+DECLARE @out TABLE ({column} {sql_type} NOT NULL);{statement};
+SELECT {column} FROM @out;"""
+
+
+_LEASE_END = f"COALESCE(Lock_Until, {_plus_ms('Started_At')})"
 # Latest = highest Id (rows are written in time order): the FK index carries the clustered key.
 _REQUEST_JOINS = """
   FROM {requests} u
@@ -32,58 +56,58 @@ _REQUEST_JOINS = """
  OUTER APPLY (SELECT TOP (1) n2.Notification_Type, n2.Notification_Sent_Dt FROM {notifications} n2
                WHERE n2.{notification_fk} = u.{key}
                ORDER BY n2.Id DESC) ln"""
-_TODAY = f"CAST(CAST({_NOW} AS DATE) AS DATETIME)"
+_TODAY = f"CAST(CAST({NOW} AS DATE) AS DATETIME)"
 
 STATEMENTS: dict[str, str] = {
-    "clock.now": f"SELECT CAST({_NOW} AS DATETIME2(3)) AS now",
+    "clock.now": f"SELECT CAST({NOW} AS DATETIME2(3)) AS now",
     # --- the JobRun lock (DESIGN section 4) ---------------------------------------------------
-    # params: reclaiming job id, job type, lock timeout seconds
-    "lock.reclaim_stale": f"""
+    # params: reclaiming job id, job type, lock timeout ms
+    "lock.reclaim_stale": _output_batch("Job_Id", "UNIQUEIDENTIFIER", f"""
 UPDATE JobRun
    SET Status = 'Failed',
-       Completed_At = {_NOW},
+       Completed_At = {NOW},
        Error_Message = LEFT(CONCAT('Lock expired (no heartbeat from ', Started_By,
                                    '); reclaimed by job ', ?), 500)
-OUTPUT INSERTED.Job_Id
- WHERE Job_Type = ? AND Status = 'InProgress'
-   AND {_LEASE_END} <= {_NOW}""",
-    # params: job id, job type, started by, lock timeout seconds, job type
-    "lock.insert_if_free": f"""
+OUTPUT INSERTED.Job_Id INTO @out
+ WHERE Job_Type = {_JOB_TYPE} AND Status = 'InProgress'
+   AND {_LEASE_END} <= {NOW}"""),
+    # params: job id, job type, started by, lock timeout ms, job type
+    "lock.insert_if_free": _output_batch("Job_Id", "UNIQUEIDENTIFIER", f"""
 INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Lock_Until)
-OUTPUT INSERTED.Job_Id
-SELECT ?, ?, 'InProgress', {_NOW}, ?, {_plus_seconds(_NOW)}
+OUTPUT INSERTED.Job_Id INTO @out
+SELECT ?, ?, 'InProgress', {NOW}, ?, {_plus_ms(NOW)}
  WHERE NOT EXISTS (SELECT 1 FROM JobRun WITH (UPDLOCK, HOLDLOCK)
-                    WHERE Job_Type = ? AND Status = 'InProgress')""",
-    # params: lock timeout seconds, job id
-    "lock.heartbeat": f"""
-UPDATE JobRun SET Lock_Until = {_plus_seconds(_NOW)}
-OUTPUT INSERTED.Lock_Until
- WHERE Job_Id = ? AND Status = 'InProgress'""",
+                    WHERE Job_Type = {_JOB_TYPE} AND Status = 'InProgress')"""),
+    # params: lock timeout ms, job id
+    "lock.heartbeat": _output_batch("Lock_Until", "DATETIME", f"""
+UPDATE JobRun SET Lock_Until = {_plus_ms(NOW)}
+OUTPUT INSERTED.Lock_Until INTO @out
+ WHERE Job_Id = ? AND Status = 'InProgress'"""),
     # params: processed count, failed count, job id
-    "lock.complete": f"""
+    "lock.complete": _output_batch("Job_Id", "UNIQUEIDENTIFIER", f"""
 UPDATE JobRun
-   SET Status = 'Completed', Completed_At = {_NOW}, Processed_Count = ?, Failed_Count = ?
-OUTPUT INSERTED.Job_Id
- WHERE Job_Id = ? AND Status = 'InProgress'""",
+   SET Status = 'Completed', Completed_At = {NOW}, Processed_Count = ?, Failed_Count = ?
+OUTPUT INSERTED.Job_Id INTO @out
+ WHERE Job_Id = ? AND Status = 'InProgress'"""),
     # params: error message, processed count, failed count, job id
-    "lock.fail": f"""
+    "lock.fail": _output_batch("Job_Id", "UNIQUEIDENTIFIER", f"""
 UPDATE JobRun
-   SET Status = 'Failed', Completed_At = {_NOW}, Error_Message = ?,
+   SET Status = 'Failed', Completed_At = {NOW}, Error_Message = ?,
        Processed_Count = ?, Failed_Count = ?
-OUTPUT INSERTED.Job_Id
- WHERE Job_Id = ? AND Status = 'InProgress'""",
-    # params: job type, lock timeout seconds
+OUTPUT INSERTED.Job_Id INTO @out
+ WHERE Job_Id = ? AND Status = 'InProgress'"""),
+    # params: job type, lock timeout ms
     "lock.active_job": f"""
 SELECT TOP (1) {JOB_COLUMNS} FROM JobRun
- WHERE Job_Type = ? AND Status = 'InProgress'
-   AND {_LEASE_END} > {_NOW}
+ WHERE Job_Type = {_JOB_TYPE} AND Status = 'InProgress'
+   AND {_LEASE_END} > {NOW}
  ORDER BY Started_At DESC""",
     # params: job id
     "jobs.by_id": f"SELECT {JOB_COLUMNS} FROM JobRun WHERE Job_Id = ?",
     # params: job type, job type, offset, limit
     "jobs.recent": f"""
 SELECT {JOB_COLUMNS} FROM JobRun
- WHERE Job_Type IN (?, ?)
+ WHERE Job_Type IN ({_JOB_TYPE}, {_JOB_TYPE})
  ORDER BY Started_At DESC, Id DESC
  OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
     # --- reminder claims (DESIGN section 4, R2) -----------------------------------------------------
@@ -99,24 +123,24 @@ DECLARE @claimed TABLE (Job_Id UNIQUEIDENTIFIER NOT NULL);
 DECLARE @job_type VARCHAR(50) = ?, @request_key VARCHAR(64) = ?, @job_id UNIQUEIDENTIFIER = ?,
         @claim_ms INT = ?;
 IF NOT EXISTS (SELECT 1 FROM {{notifications}} n
-                WHERE n.{{notification_fk}} = ? AND n.Notification_Type = CAST(? AS VARCHAR(50)))
+                WHERE n.{{notification_fk}} = ? AND n.Notification_Type = {_varchar(50)})
 BEGIN
     UPDATE NotificationClaim WITH (UPDLOCK, HOLDLOCK)
-       SET Job_Id = @job_id, Claimed_Until = DATEADD(MILLISECOND, @claim_ms, {_NOW})
+       SET Job_Id = @job_id, Claimed_Until = DATEADD(MILLISECOND, @claim_ms, {NOW})
     OUTPUT INSERTED.Job_Id INTO @claimed
-     WHERE Job_Type = @job_type AND Request_Key = @request_key AND Claimed_Until <= {_NOW};
+     WHERE Job_Type = @job_type AND Request_Key = @request_key AND Claimed_Until <= {NOW};
     IF @@ROWCOUNT = 0
         INSERT INTO NotificationClaim (Job_Type, Request_Key, Job_Id, Claimed_Until)
         OUTPUT INSERTED.Job_Id INTO @claimed
-        SELECT @job_type, @request_key, @job_id, DATEADD(MILLISECOND, @claim_ms, {_NOW})
+        SELECT @job_type, @request_key, @job_id, DATEADD(MILLISECOND, @claim_ms, {NOW})
          WHERE NOT EXISTS (SELECT 1 FROM NotificationClaim WITH (UPDLOCK, HOLDLOCK)
                             WHERE Job_Type = @job_type AND Request_Key = @request_key);
 END;
 SELECT Job_Id FROM @claimed;""",
     # params: job type, request key (text), job id. Only the claim's own holder releases it.
-    "claims.release": """
+    "claims.release": f"""
 DELETE FROM NotificationClaim
- WHERE Job_Type = CAST(? AS VARCHAR(50)) AND Request_Key = CAST(? AS VARCHAR(64)) AND Job_Id = ?""",
+ WHERE Job_Type = {_JOB_TYPE} AND Request_Key = {_varchar(64)} AND Job_Id = ?""",
     # --- schema migrations bookkeeping ------------------------------------------------------------
     "migrations.ensure_table": """
 IF OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL
@@ -130,7 +154,7 @@ SELECT CASE WHEN OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL THEN 0 ELSE 1 
     "migrations.applied": "SELECT Name, Checksum FROM dbo.SchemaMigrations ORDER BY Name",
     # params: name, checksum
     "migrations.record": f"""
-INSERT INTO dbo.SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})""",
+INSERT INTO dbo.SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {NOW})""",
     # --- database health -------------------------------------------------------------------------
     # The connected database's row is always visible in sys.databases, whatever the login.
     "database.properties": """
@@ -152,13 +176,13 @@ SELECT t.securable, t.permission
     "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
     # params: offset, limit
     "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
- ORDER BY u.{created} DESC, u.{key} DESC
+ ORDER BY {newest_first}
  OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
     # params: key
     "requests.get": REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
     # params: active status
     "requests.pending_expiry": REQUEST_ITEM + _REQUEST_JOINS + f"""
- WHERE u.{{status}} = ? AND u.{{expires}} <= {_NOW}
+ WHERE u.{{status}} = {_STATUS} AND u.{{expires}} <= {NOW}
  ORDER BY u.{{expires}}, u.{{key}}""",
     # params: active status. Flow 1's candidates in the SPEC's shape (key, days left, reminders
     # sent), with the same calendar-day meaning as DATEDIFF(DAY, GETUTCDATE(), Expires_On)
@@ -167,47 +191,52 @@ SELECT t.securable, t.permission
     # come from "requests.get_active_many".
     "requests.notification_candidates": f"""
 SELECT u.{{key}} AS request_key,
-       DATEDIFF(DAY, {_NOW}, u.{{expires}}) AS days_left,
+       DATEDIFF(DAY, {NOW}, u.{{expires}}) AS days_left,
        (SELECT COUNT(*) FROM {{notifications}} n WHERE n.{{notification_fk}} = u.{{key}})
            AS notification_count
   FROM {{requests}} u
- WHERE u.{{status}} = ?
+ WHERE u.{{status}} = {_STATUS}
    AND u.{{expires}} >= {_TODAY}
    AND u.{{expires}} < DATEADD(DAY, 31, {_TODAY})
  ORDER BY u.{{expires}}, u.{{key}}""",
     # params: active status, the keys as a JSON array. Requests no longer Active are left out.
     # OPENJSON's values are NVARCHAR; INT and UNIQUEIDENTIFIER rank higher in data type
     # precedence, so the values are converted, never the key column, and the key seek stays.
-    "requests.get_active_many": REQUEST_ITEM + _REQUEST_JOINS + """
- WHERE u.{status} = ? AND u.{key} IN (SELECT value FROM OPENJSON(?))""",
-    # params: [key if the service generates it], platform fields..., email, expires, status.
+    # NVARCHAR(MAX): past 4,000 bytes pyodbc would send the list as ntext, which OPENJSON refuses.
+    "requests.get_active_many": REQUEST_ITEM + _REQUEST_JOINS + f"""
+ WHERE u.{{status}} = {_STATUS} AND u.{{key}} IN (SELECT value FROM OPENJSON(CAST(? AS NVARCHAR(MAX))))""",
+    # params: [key if the service generates it], platform fields..., email, expires, status (the
+    # creation time, when the table has one, is the database clock's).
     # SCOPE_IDENTITY() rather than OUTPUT: the platform table may have triggers.
-    "requests.insert": f"""
+    "requests.insert": """
 SET NOCOUNT ON;
-INSERT INTO {{requests}} ({{insert_columns}}, {{created}})
-VALUES ({{insert_values}}, {_NOW});
+INSERT INTO {requests} ({insert_columns})
+VALUES ({insert_values});
 SELECT CAST(SCOPE_IDENTITY() AS INT) AS new_key;""",
     # params: request key, sent to, sent by, notification type
-    "notifications.insert": f"""
+    "notifications.insert": _output_batch("sent_at", "DATETIME", f"""
 INSERT INTO {{notifications}}
        ({{notification_fk}}, Notification_Sent_Dt, Notification_Sent_To, Notification_Sent_By,
         Notification_Type)
-OUTPUT INSERTED.Notification_Sent_Dt AS sent_at
-VALUES (?, {_NOW}, ?, ?, ?)""",
+OUTPUT INSERTED.Notification_Sent_Dt INTO @out
+VALUES (?, {NOW}, ?, ?, ?)"""),
     # --- revocation: one transaction, one cutoff (DESIGN section 5) --------------------------------
+    # The cutoff as Revoked_Dt stores it: DATETIME keeps 1/300 s, so the report (and both
+    # statements) use the stored value, never the finer DATETIME2 clock.
+    "revoke.cutoff": f"SELECT CAST({NOW} AS DATETIME) AS cutoff",
     # params: cutoff, revoked by, active status, cutoff. UPDLOCK, HOLDLOCK keep the selected rows
     # (and the key range) locked until the status update in the same transaction. No
     # OUTPUT ... INTO here: SQL Server forbids an OUTPUT INTO target that has a foreign key.
-    "revoke.insert_revocations": """
+    "revoke.insert_revocations": f"""
 SET NOCOUNT ON;
-INSERT INTO {revoked} ({revoked_fk}, Revoked_Dt, Revoked_By)
-SELECT u.{key}, ?, ? FROM {requests} u WITH (UPDLOCK, HOLDLOCK)
- WHERE u.{status} = ? AND u.{expires} <= ?;
+INSERT INTO {{revoked}} ({{revoked_fk}}, Revoked_Dt, Revoked_By)
+SELECT u.{{key}}, {_CUTOFF}, ? FROM {{requests}} u WITH (UPDLOCK, HOLDLOCK)
+ WHERE u.{{status}} = {_STATUS} AND u.{{expires}} <= {_CUTOFF};
 SELECT @@ROWCOUNT AS affected;""",
     # params: revoked status, active status, cutoff
-    "revoke.mark_revoked": """
+    "revoke.mark_revoked": f"""
 SET NOCOUNT ON;
-UPDATE {requests} SET {status} = ?
- WHERE {status} = ? AND {expires} <= ?;
+UPDATE {{requests}} SET {{status}} = ?
+ WHERE {{status}} = {_STATUS} AND {{expires}} <= {_CUTOFF};
 SELECT @@ROWCOUNT AS affected;""",
 }

@@ -4,15 +4,15 @@ from shared.queries import JOB_COLUMNS, REQUEST_ITEM
 
 QUOTE = ('"', '"')
 
-_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
 
 
-def _plus_seconds(base: str) -> str:
-    # `? || ' seconds'` takes a decimal number of seconds, like the SQL Server statements.
-    return f"strftime('%Y-%m-%d %H:%M:%f', {base}, ? || ' seconds')"
+def _plus_ms(base: str) -> str:
+    # Whole milliseconds, like the SQL Server statements; the modifier takes decimal seconds.
+    return f"strftime('%Y-%m-%d %H:%M:%f', {base}, (? / 1000.0) || ' seconds')"
 
 
-_LEASE_END = f"COALESCE(Lock_Until, {_plus_seconds('Started_At')})"
+_LEASE_END = f"COALESCE(Lock_Until, {_plus_ms('Started_At')})"
 # Latest = highest Id: rows are written in time order, and MAX(Id) is read off the FK index
 # (which carries the rowid) without a sort per request.
 _REQUEST_JOINS = """
@@ -23,47 +23,47 @@ _REQUEST_JOINS = """
        SELECT MAX(n2.Id) FROM {notifications} n2 WHERE n2.{notification_fk} = u.{key})"""
 
 STATEMENTS: dict[str, str] = {
-    "clock.now": f"SELECT {_NOW} AS now",
+    "clock.now": f"SELECT {NOW} AS now",
     # --- the JobRun lock (DESIGN section 4) ---------------------------------------------------
-    # params: reclaiming job id, job type, lock timeout seconds
+    # params: reclaiming job id, job type, lock timeout ms
     "lock.reclaim_stale": f"""
 UPDATE JobRun
    SET Status = 'Failed',
-       Completed_At = {_NOW},
+       Completed_At = {NOW},
        Error_Message = substr('Lock expired (no heartbeat from ' || Started_By
                               || '); reclaimed by job ' || ?, 1, 500)
  WHERE Job_Type = ? AND Status = 'InProgress'
-   AND {_LEASE_END} <= {_NOW}
+   AND {_LEASE_END} <= {NOW}
 RETURNING Job_Id""",
-    # params: job id, job type, started by, lock timeout seconds, job type
+    # params: job id, job type, started by, lock timeout ms, job type
     "lock.insert_if_free": f"""
 INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Lock_Until)
-SELECT ?, ?, 'InProgress', {_NOW}, ?, {_plus_seconds("'now'")}
+SELECT ?, ?, 'InProgress', {NOW}, ?, {_plus_ms("'now'")}
  WHERE NOT EXISTS (SELECT 1 FROM JobRun WHERE Job_Type = ? AND Status = 'InProgress')
 RETURNING Job_Id""",
-    # params: lock timeout seconds, job id
+    # params: lock timeout ms, job id
     "lock.heartbeat": f"""
-UPDATE JobRun SET Lock_Until = {_plus_seconds("'now'")}
+UPDATE JobRun SET Lock_Until = {_plus_ms("'now'")}
  WHERE Job_Id = ? AND Status = 'InProgress'
 RETURNING Lock_Until""",
     # params: processed count, failed count, job id
     "lock.complete": f"""
 UPDATE JobRun
-   SET Status = 'Completed', Completed_At = {_NOW}, Processed_Count = ?, Failed_Count = ?
+   SET Status = 'Completed', Completed_At = {NOW}, Processed_Count = ?, Failed_Count = ?
  WHERE Job_Id = ? AND Status = 'InProgress'
 RETURNING Job_Id""",
     # params: error message, processed count, failed count, job id
     "lock.fail": f"""
 UPDATE JobRun
-   SET Status = 'Failed', Completed_At = {_NOW}, Error_Message = ?,
+   SET Status = 'Failed', Completed_At = {NOW}, Error_Message = ?,
        Processed_Count = ?, Failed_Count = ?
  WHERE Job_Id = ? AND Status = 'InProgress'
 RETURNING Job_Id""",
-    # params: job type, lock timeout seconds
+    # params: job type, lock timeout ms
     "lock.active_job": f"""
 SELECT {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type = ? AND Status = 'InProgress'
-   AND {_LEASE_END} > {_NOW}
+   AND {_LEASE_END} > {NOW}
  ORDER BY Started_At DESC LIMIT 1""",
     # params: job id
     "jobs.by_id": f"SELECT {JOB_COLUMNS} FROM JobRun WHERE Job_Id = ?",
@@ -80,12 +80,12 @@ SELECT {JOB_COLUMNS} FROM JobRun
     # around the batch serialises claimers; RETURNING yields a row only when the claim was taken.
     "claims.take": f"""
 INSERT INTO NotificationClaim (Job_Type, Request_Key, Job_Id, Claimed_Until)
-SELECT ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now', (? / 1000.0) || ' seconds')
+SELECT ?, ?, ?, {_plus_ms("'now'")}
  WHERE NOT EXISTS (SELECT 1 FROM {{notifications}} n
                     WHERE n.{{notification_fk}} = ? AND n.Notification_Type = ?)
 ON CONFLICT (Job_Type, Request_Key) DO UPDATE
    SET Job_Id = excluded.Job_Id, Claimed_Until = excluded.Claimed_Until
- WHERE NotificationClaim.Claimed_Until <= {_NOW}
+ WHERE NotificationClaim.Claimed_Until <= {NOW}
 RETURNING Job_Id""",
     # params: job type, request key (text), job id. Only the claim's own holder releases it.
     "claims.release": """
@@ -102,7 +102,7 @@ SELECT COUNT(*) AS present FROM sqlite_master WHERE type = 'table' AND name = 'S
     "migrations.applied": "SELECT Name, Checksum FROM SchemaMigrations ORDER BY Name",
     # params: name, checksum
     "migrations.record": f"""
-INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})""",
+INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {NOW})""",
     # --- database health -------------------------------------------------------------------------
     # SQLite has no compatibility levels, and tells a read-only file only when a write is tried.
     "database.properties": "SELECT NULL AS compatibility_level, NULL AS updateability",
@@ -113,13 +113,13 @@ INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {_NOW})"
     "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
     # params: offset, limit
     "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
- ORDER BY u.{created} DESC, u.{key} DESC
+ ORDER BY {newest_first}
  LIMIT ?, ?""",
     # params: key
     "requests.get": REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
     # params: active status. Expired and still active: what the revoke job would take now.
     "requests.pending_expiry": REQUEST_ITEM + _REQUEST_JOINS + f"""
- WHERE u.{{status}} = ? AND u.{{expires}} <= {_NOW}
+ WHERE u.{{status}} = ? AND u.{{expires}} <= {NOW}
  ORDER BY u.{{expires}}, u.{{key}}""",
     # params: active status. Flow 1's candidates in the SPEC's shape (key, days left, reminders
     # sent): 0..30 calendar days to expiry as a range on the expiry column, so the index on
@@ -139,19 +139,22 @@ SELECT u.{key} AS request_key,
     # params: active status, the keys as a JSON array. Requests no longer Active are left out.
     "requests.get_active_many": REQUEST_ITEM + _REQUEST_JOINS + """
  WHERE u.{status} = ? AND u.{key} IN (SELECT value FROM json_each(?))""",
-    # params: [key if the service generates it], platform fields..., email, expires, status
+    # params: [key if the service generates it], platform fields..., email, expires, status (the
+    # creation time, when the table has one, is the database clock's)
     "requests.insert": """
-INSERT INTO {requests} ({insert_columns}, {created})
-VALUES ({insert_values}, strftime('%Y-%m-%d %H:%M:%f', 'now'))
+INSERT INTO {requests} ({insert_columns})
+VALUES ({insert_values})
 RETURNING {key} AS new_key""",
     # params: request key, sent to, sent by, notification type
     "notifications.insert": f"""
 INSERT INTO {{notifications}}
        ({{notification_fk}}, Notification_Sent_Dt, Notification_Sent_To, Notification_Sent_By,
         Notification_Type)
-VALUES (?, {_NOW}, ?, ?, ?)
+VALUES (?, {NOW}, ?, ?, ?)
 RETURNING Notification_Sent_Dt AS sent_at""",
     # --- revocation: one transaction, one cutoff (DESIGN section 5) --------------------------------
+    # The cutoff at the precision Revoked_Dt is stored with (milliseconds).
+    "revoke.cutoff": f"SELECT {NOW} AS cutoff",
     # params: cutoff, revoked by, active status, cutoff. BEGIN IMMEDIATE already holds the write
     # lock, so nothing can change the selected rows before the status update. In key order, so
     # the foreign-key check of each new row reads the requests table in order, not at random.

@@ -197,9 +197,19 @@ def revoke_expired(
     return updated
 
 
+def revoke_cutoff(conn: Connection) -> datetime:
+    """The database's now as Revoked_Dt stores it (SQL Server: DATETIME, 1/300 s), so the cutoff the
+    revoke reports is the value its rows hold."""
+    return _read_clock(conn, "revoke.cutoff")
+
+
 def database_now(conn: Connection) -> datetime:
     """The database's clock (UTC): the only clock the service trusts across servers."""
-    row = conn.query_one("clock.now")
-    now = read_datetime(row["now"]) if row else None
+    return _read_clock(conn, "clock.now")
+
+
+def _read_clock(conn: Connection, statement: str) -> datetime:
+    row = conn.query_one(statement)  # one row, one column
+    now = read_datetime(next(iter(row.values()))) if row else None
     assert now is not None
     return now

@@ -20,7 +20,7 @@ def take_claim(
     """Claim the request for `job_id`'s send of `reminder_type`; False when it may not be sent."""
     rows = conn.query("claims.take", (
         platform.job_type(JobKind.NOTIFICATION), str(key), conn.dialect.uuid_param(job_id),
-        round(seconds * 1000), key_param(conn, platform, key), reminder_type,
+        conn.dialect.milliseconds_param(seconds), key_param(conn, platform, key), reminder_type,
     ), platform)
     return bool(rows)
 
