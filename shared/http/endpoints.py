@@ -135,11 +135,9 @@ def http_handler(endpoint: Endpoint, platform: Platform) -> Callable[[func.HttpR
             log.error("%s: %s", endpoint.function_name(platform), missing)
             return problem_response(ApiError(503, "The database does not exist yet: an operator creates it "
                                                   "with `python -m shared.migrate`. /api/health says more."))
-        except JobCrashed as crash:
-            error_id = str(uuid.uuid4())
-            log.error("error %s: job %s crashed (see its traceback above)", error_id, crash.job_id)
-            return problem_response(ApiError(500, f"The job failed and was marked Failed. Error id {error_id}.",
-                                             errorId=error_id, jobId=crash.job_id))
+        except JobCrashed as crash:  # its traceback is logged under the id stored in its JobRun row
+            return problem_response(ApiError(500, f"The job failed and was marked Failed. Error id {crash.error_id}.",
+                                             errorId=crash.error_id, jobId=crash.job_id))
         except Exception:
             error_id = str(uuid.uuid4())
             log.exception("error %s: unhandled exception in %s", error_id, endpoint.function_name(platform))
