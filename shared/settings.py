@@ -7,8 +7,9 @@ An invalid value stops start-up with a message naming the setting.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,10 @@ APP_SETTING_DEFAULTS: dict[str, str] = {
 }
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+# Settings shown masked by repr()/str() (logs, tracebacks, debuggers): by name, so a new secret
+# setting (ACS_CONNECTION_STRING, ...) is masked without anyone remembering to.
+_SECRET_NAME = re.compile(r"password|secret|connection_string|key$")
+MASKED = "********"
 
 
 class SettingsError(RuntimeError):
@@ -59,7 +64,7 @@ class Settings(BaseSettings):
     smtp_host: str = Field("localhost", alias="SMTP_HOST")
     smtp_port: int = Field(587, alias="SMTP_PORT", ge=1, le=65535)
     smtp_username: str = Field("", alias="SMTP_USERNAME")
-    smtp_password: str = Field("", alias="SMTP_PASSWORD", repr=False)
+    smtp_password: str = Field("", alias="SMTP_PASSWORD")
     smtp_starttls: bool = Field(True, alias="SMTP_STARTTLS")
     smtp_timeout_seconds: float = Field(30.0, alias="SMTP_TIMEOUT_SECONDS", gt=0)
     email_from: str = Field("access-governance@example.com", alias="EMAIL_FROM", min_length=3)
@@ -71,6 +76,10 @@ class Settings(BaseSettings):
     palantir_revoked_status: str = Field("Revoked", alias="PALANTIR_REVOKED_STATUS", min_length=1)
     palantir_email_column: str = Field("RequestedByEmail", alias="PALANTIR_EMAIL_COLUMN")
     palantir_expiry_column: str = Field("ExpiresOn", alias="PALANTIR_EXPIRY_COLUMN")
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, MASKED if name and value and _SECRET_NAME.search(name) else value
 
     @field_validator("palantir_email_column", "palantir_expiry_column")
     @classmethod
