@@ -26,6 +26,8 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 # setting (ACS_CONNECTION_STRING, ...) is masked without anyone remembering to.
 _SECRET_NAME = re.compile(r"password|secret|connection_string|key$")
 MASKED = "********"
+# Labels of letters, digits (any script: addresses may be internationalised) and inner hyphens.
+_DOMAIN = re.compile(r"(?=.{1,253}$)([^\W_]((?:[^\W_]|-){0,61}[^\W_])?\.)+[^\W\d_](?:[^\W_]|-){0,62}")
 
 
 class SettingsError(RuntimeError):
@@ -68,6 +70,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(True, alias="SMTP_STARTTLS")
     smtp_timeout_seconds: float = Field(30.0, alias="SMTP_TIMEOUT_SECONDS", gt=0)
     email_from: str = Field("access-governance@example.com", alias="EMAIL_FROM", min_length=3)
+    # Comma-separated domains reminders may go to, e.g. "contoso.com,contoso.co.uk"; empty = any.
+    # A create for another address is refused and the jobs never send to one (DESIGN section 6, R2).
+    email_allowed_domains: str = Field("", alias="EMAIL_ALLOWED_DOMAINS")
 
     # The real platform tables may name these differently (DESIGN section 3).
     databricks_active_status: str = Field("Active", alias="DATABRICKS_ACTIVE_STATUS", min_length=1)
@@ -87,6 +92,24 @@ class Settings(BaseSettings):
         if not _IDENTIFIER.fullmatch(value):
             raise ValueError("must be a plain SQL identifier (letters, digits, underscore)")
         return value
+
+    @field_validator("email_allowed_domains")
+    @classmethod
+    def _are_domains(cls, value: str) -> str:
+        domains = [d.strip().casefold() for d in value.split(",") if d.strip()]
+        bad = [d for d in domains if not _DOMAIN.fullmatch(d)]
+        if bad:
+            raise ValueError(f"{', '.join(bad)}: not a domain name (comma-separated names like example.com)")
+        return ",".join(domains)
+
+    @property
+    def allowed_email_domains(self) -> frozenset[str]:
+        return frozenset(self.email_allowed_domains.split(",")) - {""}
+
+    def email_allowed(self, address: str) -> bool:
+        """Whether reminders may go to `address`: EMAIL_ALLOWED_DOMAINS is empty or names its domain."""
+        allowed = self.allowed_email_domains
+        return not allowed or address.rpartition("@")[2].strip().casefold() in allowed
 
     @field_validator("notification_schedule", "revoke_schedule")
     @classmethod
@@ -115,7 +138,7 @@ def load_settings(**overrides: object) -> Settings:
             name = str(error["loc"][0])
             field = Settings.model_fields.get(name)
             setting = field.alias if field is not None and field.alias else name
-            problems.append(f"{setting}: {error['msg']}")
+            problems.append(f"{setting}: {error['msg'].removeprefix('Value error, ')}")
         raise SettingsError("Invalid app settings: " + "; ".join(problems)) from None
 
 
