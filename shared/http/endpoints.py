@@ -56,7 +56,7 @@ class Endpoint:
     response: ModelFor | None  # None: not JSON described by a model (the OpenAPI document itself)
     status: int = 200
     query: type[BaseModel] | None = None
-    body: ModelFor | None = None
+    body: Callable[[Platform, bool], type[BaseModel]] | None = None  # for the platform, in test mode or not
     errors: tuple[int, ...] = AUTH_ERRORS
     per_platform: bool = True
     total_count_header: bool = False

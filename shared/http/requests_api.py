@@ -81,7 +81,7 @@ async def pending_notifications(call: Call) -> func.HttpResponse:
 
 
 async def create_access_request(call: Call) -> func.HttpResponse:
-    body = call.body(create_request_model(call.platform))
+    body = call.body(create_request_model(call.platform, call.settings.allow_test_simulation))
     platform = call.platform
     if not call.settings.email_allowed(body.requestedByEmail):
         allowed = ", ".join(sorted(call.settings.allowed_email_domains))
