@@ -38,6 +38,14 @@ ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRAC
 # Hop-by-hop headers belong to the connection, not the function's response.
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "content-length"}
 _NO_BODY_STATUSES = {204, 304}
+# The Functions host refuses bodies over FUNCTIONS_REQUEST_BODY_SIZE_LIMIT bytes, by default
+# 104857600 (100 MB); so does this host, before reading more than that into memory.
+BODY_LIMIT_SETTING = "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"
+DEFAULT_MAX_BODY_BYTES = 104_857_600
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the limit; nothing more of it is read."""
 
 
 @dataclass(frozen=True)
@@ -138,12 +146,29 @@ def from_function_response(result: Any) -> Response:
     return response
 
 
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, refused by its Content-Length or once more than `limit` bytes have arrived
+    (a chunked body has no length), so a huge body never sits in memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class FunctionsHttpApp:
     """Dispatch one request: a function, the static site, or a problem response."""
 
-    def __init__(self, table: RouteTable, static: StaticSite | None) -> None:
+    def __init__(self, table: RouteTable, static: StaticSite | None,
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.table = table
         self.static = static
+        self.max_body_bytes = max_body_bytes
 
     async def handle(self, request: Request) -> Response:
         raw_path = request.scope.get("raw_path")
@@ -187,7 +212,13 @@ class FunctionsHttpApp:
         function = route.function
         invocation_id = new_invocation_id()
         try:
-            body = await request.body()
+            body = await read_body(request, self.max_body_bytes)
+        except BodyTooLarge:
+            # The rest is never read: the connection closes after this answer.
+            return problem(413, "Payload Too Large",
+                           f"The request body is over {self.max_body_bytes} bytes ({BODY_LIMIT_SETTING}).",
+                           headers={"Connection": "close"})
+        try:
             function_request = to_function_request(request, body, route_params)
             result = await call_user_function(
                 function,
