@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +24,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from devhost.functions import HttpFunction
 from devhost.invoke import call_user_function, new_invocation_id
@@ -245,15 +246,39 @@ class FunctionsHttpApp:
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
+class GlobalHeaders:
+    """ASGI middleware: these headers on every answer (staticwebapp.config.json `globalHeaders`, as
+    Static Web Apps adds them), unless the answer sets the header itself."""
+
+    def __init__(self, app: ASGIApp, headers: Mapping[str, str]) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.headers if name not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def build_asgi_app(
     dispatcher: FunctionsHttpApp,
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
     cors_credentials: bool = False,
+    global_headers: Mapping[str, str] | None = None,
 ) -> Starlette:
     # One catch-all route: the dispatcher does the Functions-style matching itself.
     routes = [Route("/{path:path}", endpoint=dispatcher.handle, methods=ALL_METHODS)]
-    middleware = []
+    middleware = [Middleware(GlobalHeaders, headers=global_headers)] if global_headers else []
     if cors_origins:
         # local.settings.json Host.CORS, as `func start` applies it.
         middleware.append(

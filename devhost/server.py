@@ -36,7 +36,7 @@ from devhost.settings import (
     load_local_settings,
     read_host_json,
 )
-from devhost.static import StaticSite, find_static_dir
+from devhost.static import StaticSite, find_static_dir, read_swa_config
 from devhost.timers import ScheduledTimer, TimerScheduler, prepare_timers
 
 __all__ = ["DEFAULT_PORT", "Host", "HostOptions", "StartupError", "prepare_host"]
@@ -108,6 +108,8 @@ class Host:
             else "Front end: not built"
         )
         lines.append(front)
+        if self.static is not None and self.static.config.path is not None:
+            lines.append(f"Static Web Apps config: {self.static.config.path} (globalHeaders, navigationFallback)")
         prefix = f"/{self.table.prefix}" if self.table.prefix else ""
         lines.append(f"Host listening on {self.base_url} (API under {self.base_url}{prefix}/).")
         lines.append("Press Ctrl+C to stop.")
@@ -129,6 +131,7 @@ class Host:
             lifespan=lifespan,
             cors_origins=self.local_settings.cors_origins,
             cors_credentials=self.local_settings.cors_credentials,
+            global_headers=self.static.config.global_headers if self.static is not None else None,
         )
 
     def run(self) -> int:
@@ -210,6 +213,10 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
     except (SettingsError, ValueError) as exc:  # bad routes, duplicate function names, schedules
         raise StartupError(str(exc)) from exc
     static_root = find_static_dir(env, options.cwd)
+    try:
+        swa_config = read_swa_config(static_root)
+    except ValueError as exc:
+        raise StartupError(str(exc)) from exc
     host = Host(
         options=options,
         port=port,
@@ -224,7 +231,7 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
         max_body_bytes=max_body_bytes,
     )
     api_base_url = f"{host.base_url}/{table.prefix}/" if table.prefix else f"{host.base_url}/"
-    host.static = StaticSite(static_root, api_base_url=api_base_url)
+    host.static = StaticSite(static_root, api_base_url=api_base_url, config=swa_config)
     return host
 
 
