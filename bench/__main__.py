@@ -1,6 +1,6 @@
 """Benchmarks (not tests: they print figures and ratios, and exit 0 even when a goal is missed).
 
-    python -m bench [notify|candidates|revoke|all] [options]
+    python -m bench [notify|candidates|revoke|body|all] [options]
 
 Each benchmark runs on fresh SQLite files in a temporary directory, migrated with the project's
 own migrations, and removed afterwards.
@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import candidates, notify, revoke
+from bench import body, candidates, notify, revoke
 
-BENCHMARKS = ("notify", "candidates", "revoke")
+BENCHMARKS = ("notify", "candidates", "revoke", "body")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -37,9 +37,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     group.add_argument("--expired", type=int, nargs="+", default=[10_000, 100_000],
                        help="revoke: expired Active requests, one run per size; the ratio is judged on "
                             "each, memory flatness between the first and last (default 10000 100000)")
+    group = parser.add_argument_group("body")
+    group.add_argument("--body-mb", type=int, default=300, help="body posted to the local host, MB (default 300)")
     args = parser.parse_args(argv)
-    if args.n < 1 or args.delay <= 0 or args.rows < 1 or args.repeat < 1 or args.revoke_repeat < 1:
-        parser.error("--n, --delay, --rows, --repeat and --revoke-repeat must be positive")
+    if min(args.n, args.rows, args.repeat, args.revoke_repeat, args.body_mb) < 1 or args.delay <= 0:
+        parser.error("--n, --delay, --rows, --repeat, --revoke-repeat and --body-mb must be positive")
     if any(not 0 < e <= args.rows for e in args.expired):
         parser.error("--expired sizes must be between 1 and --rows")
     return args
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
             directory = Path(scratch)
             if name == "notify":
                 notify.run(directory, n=args.n, delay=args.delay, profile=args.profile)
+            elif name == "body":
+                body.run(directory, body_mb=args.body_mb)
             elif name == "candidates":
                 candidates.run(directory, rows=args.rows, repeat=args.repeat)
             else:

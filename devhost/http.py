@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +24,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from devhost.functions import HttpFunction
 from devhost.invoke import call_user_function, new_invocation_id
@@ -38,6 +39,14 @@ ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRAC
 # Hop-by-hop headers belong to the connection, not the function's response.
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "content-length"}
 _NO_BODY_STATUSES = {204, 304}
+# The Functions host refuses bodies over FUNCTIONS_REQUEST_BODY_SIZE_LIMIT bytes, by default
+# 104857600 (100 MB); so does this host, before reading more than that into memory.
+BODY_LIMIT_SETTING = "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"
+DEFAULT_MAX_BODY_BYTES = 104_857_600
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the limit; nothing more of it is read."""
 
 
 @dataclass(frozen=True)
@@ -138,12 +147,29 @@ def from_function_response(result: Any) -> Response:
     return response
 
 
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, refused by its Content-Length or once more than `limit` bytes have arrived
+    (a chunked body has no length), so a huge body never sits in memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class FunctionsHttpApp:
     """Dispatch one request: a function, the static site, or a problem response."""
 
-    def __init__(self, table: RouteTable, static: StaticSite | None) -> None:
+    def __init__(self, table: RouteTable, static: StaticSite | None,
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.table = table
         self.static = static
+        self.max_body_bytes = max_body_bytes
 
     async def handle(self, request: Request) -> Response:
         raw_path = request.scope.get("raw_path")
@@ -187,7 +213,13 @@ class FunctionsHttpApp:
         function = route.function
         invocation_id = new_invocation_id()
         try:
-            body = await request.body()
+            body = await read_body(request, self.max_body_bytes)
+        except BodyTooLarge:
+            # The rest is never read: the connection closes after this answer.
+            return problem(413, "Payload Too Large",
+                           f"The request body is over {self.max_body_bytes} bytes ({BODY_LIMIT_SETTING}).",
+                           headers={"Connection": "close"})
+        try:
             function_request = to_function_request(request, body, route_params)
             result = await call_user_function(
                 function,
@@ -214,15 +246,39 @@ class FunctionsHttpApp:
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
+class GlobalHeaders:
+    """ASGI middleware: these headers on every answer (staticwebapp.config.json `globalHeaders`, as
+    Static Web Apps adds them), unless the answer sets the header itself."""
+
+    def __init__(self, app: ASGIApp, headers: Mapping[str, str]) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.headers if name not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def build_asgi_app(
     dispatcher: FunctionsHttpApp,
     lifespan: Lifespan | None = None,
     cors_origins: Sequence[str] = (),
     cors_credentials: bool = False,
+    global_headers: Mapping[str, str] | None = None,
 ) -> Starlette:
     # One catch-all route: the dispatcher does the Functions-style matching itself.
     routes = [Route("/{path:path}", endpoint=dispatcher.handle, methods=ALL_METHODS)]
-    middleware = []
+    middleware = [Middleware(GlobalHeaders, headers=global_headers)] if global_headers else []
     if cors_origins:
         # local.settings.json Host.CORS, as `func start` applies it.
         middleware.append(

@@ -20,7 +20,13 @@ import uvicorn
 from starlette.applications import Starlette
 
 from devhost.functions import AppFunctions, read_functions
-from devhost.http import FunctionsHttpApp, RouteTable, build_asgi_app
+from devhost.http import (
+    BODY_LIMIT_SETTING,
+    DEFAULT_MAX_BODY_BYTES,
+    FunctionsHttpApp,
+    RouteTable,
+    build_asgi_app,
+)
 from devhost.settings import (
     HostJson,
     LocalSettings,
@@ -30,7 +36,7 @@ from devhost.settings import (
     load_local_settings,
     read_host_json,
 )
-from devhost.static import StaticSite, find_static_dir
+from devhost.static import StaticSite, find_static_dir, read_swa_config
 from devhost.timers import ScheduledTimer, TimerScheduler, prepare_timers
 
 __all__ = ["DEFAULT_PORT", "Host", "HostOptions", "StartupError", "prepare_host"]
@@ -65,6 +71,7 @@ class Host:
     timers_enabled: bool
     static: StaticSite | None
     shutdown_seconds: float
+    max_body_bytes: int
 
     @property
     def base_url(self) -> str:
@@ -101,6 +108,8 @@ class Host:
             else "Front end: not built"
         )
         lines.append(front)
+        if self.static is not None and self.static.config.path is not None:
+            lines.append(f"Static Web Apps config: {self.static.config.path} (globalHeaders, navigationFallback)")
         prefix = f"/{self.table.prefix}" if self.table.prefix else ""
         lines.append(f"Host listening on {self.base_url} (API under {self.base_url}{prefix}/).")
         lines.append("Press Ctrl+C to stop.")
@@ -118,10 +127,11 @@ class Host:
                 await scheduler.stop(self.shutdown_seconds)
 
         return build_asgi_app(
-            FunctionsHttpApp(self.table, self.static),
+            FunctionsHttpApp(self.table, self.static, self.max_body_bytes),
             lifespan=lifespan,
             cors_origins=self.local_settings.cors_origins,
             cors_credentials=self.local_settings.cors_credentials,
+            global_headers=self.static.config.global_headers if self.static is not None else None,
         )
 
     def run(self) -> int:
@@ -190,6 +200,7 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
             )
         port = _choose_port(options.port, env, local_settings)
         shutdown_seconds = _float_setting(env, "DEVHOST_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_SECONDS)
+        max_body_bytes = _byte_count_setting(env, BODY_LIMIT_SETTING, DEFAULT_MAX_BODY_BYTES)
     except SettingsError as exc:
         raise StartupError(str(exc)) from exc
     # Outside the try: an error while importing the app keeps its traceback.
@@ -202,6 +213,10 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
     except (SettingsError, ValueError) as exc:  # bad routes, duplicate function names, schedules
         raise StartupError(str(exc)) from exc
     static_root = find_static_dir(env, options.cwd)
+    try:
+        swa_config = read_swa_config(static_root)
+    except ValueError as exc:
+        raise StartupError(str(exc)) from exc
     host = Host(
         options=options,
         port=port,
@@ -213,9 +228,10 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
         timers_enabled=not environ_flag("DEVHOST_DISABLE_TIMERS", env),
         static=None,
         shutdown_seconds=shutdown_seconds,
+        max_body_bytes=max_body_bytes,
     )
     api_base_url = f"{host.base_url}/{table.prefix}/" if table.prefix else f"{host.base_url}/"
-    host.static = StaticSite(static_root, api_base_url=api_base_url)
+    host.static = StaticSite(static_root, api_base_url=api_base_url, config=swa_config)
     return host
 
 
@@ -246,6 +262,15 @@ def _float_setting(env: MutableMapping[str, str], name: str, default: float) -> 
     if value < 0:
         raise SettingsError(f"{name} must not be negative, got {raw!r}")
     return value
+
+
+def _byte_count_setting(env: MutableMapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a positive number of bytes, got {raw!r}")
+    return int(raw)
 
 
 def _import_app(app_ref: str, cwd: Path) -> tuple[ModuleType, Any]:

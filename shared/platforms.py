@@ -36,6 +36,9 @@ class Column:
     max_length: int = 100
     required: bool = False
     generated_prefix: str | None = None  # when a create leaves it empty: prefix + random hex
+    # Shown in reminder emails under this label (an identifier that helps the recipient; DESIGN
+    # section 6, R2): free text such as a justification or a name never is.
+    email_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         revoked_status=settings.databricks_revoked_status,
         created_column=settings.databricks_created_column or None,
         fields=(
-            Column("request_number", "requestNumber", 50, generated_prefix="REQ-"),
+            Column("request_number", "requestNumber", 50, generated_prefix="REQ-", email_label="Request number"),
             Column("request_type", "requestType", 50, required=True),
             Column("requested_by_ad_id", "requestedByAdId", 100),
             Column("requested_by", "requestedBy", 200, required=True),
@@ -114,7 +117,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         revoked_status=settings.palantir_revoked_status,
         created_column=settings.palantir_created_column or None,
         fields=(
-            Column("ProjectId", "projectId", 100, required=True),
+            Column("ProjectId", "projectId", 100, required=True, email_label="Project"),
             Column("ProjectRid", "projectRid", 200),
             Column("RequestType", "requestType", 50, required=True),
             Column("Justification", "justification", 1000),

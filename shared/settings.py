@@ -7,8 +7,9 @@ An invalid value stops start-up with a message naming the setting.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,12 @@ _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 MAX_DURATION_SECONDS = 86_400
 # The statements compare status values as VARCHAR(20), the platform tables' Status type.
 STATUS_MAX_LENGTH = 20
+# Settings shown masked by repr()/str() (logs, tracebacks, debuggers): by name, so a new secret
+# setting (ACS_CONNECTION_STRING, ...) is masked without anyone remembering to.
+_SECRET_NAME = re.compile(r"password|secret|connection_string|key$")
+MASKED = "********"
+# Labels of letters, digits (any script: addresses may be internationalised) and inner hyphens.
+_DOMAIN = re.compile(r"(?=.{1,253}$)([^\W_]((?:[^\W_]|-){0,61}[^\W_])?\.)+[^\W\d_](?:[^\W_]|-){0,62}")
 
 
 class SettingsError(RuntimeError):
@@ -76,10 +83,13 @@ class Settings(BaseSettings):
     smtp_host: str = Field("localhost", alias="SMTP_HOST")
     smtp_port: int = Field(587, alias="SMTP_PORT", ge=1, le=65535)
     smtp_username: str = Field("", alias="SMTP_USERNAME")
-    smtp_password: str = Field("", alias="SMTP_PASSWORD", repr=False)
+    smtp_password: str = Field("", alias="SMTP_PASSWORD")
     smtp_starttls: bool = Field(True, alias="SMTP_STARTTLS")
     smtp_timeout_seconds: float = Field(30.0, alias="SMTP_TIMEOUT_SECONDS", gt=0, le=MAX_DURATION_SECONDS)
     email_from: str = Field("access-governance@example.com", alias="EMAIL_FROM", min_length=3)
+    # Comma-separated domains reminders may go to, e.g. "contoso.com,contoso.co.uk"; empty = any.
+    # A create for another address is refused and the jobs never send to one (DESIGN section 6, R2).
+    email_allowed_domains: str = Field("", alias="EMAIL_ALLOWED_DOMAINS")
 
     # The real platform tables may name these differently (DESIGN section 3).
     databricks_active_status: str = Field(
@@ -95,6 +105,10 @@ class Settings(BaseSettings):
     # The SPEC does not name a creation time (only the dev stand-ins have one): empty = none.
     databricks_created_column: str = Field("created_at", alias="DATABRICKS_CREATED_COLUMN")
     palantir_created_column: str = Field("created_at", alias="PALANTIR_CREATED_COLUMN")
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, MASKED if name and value and _SECRET_NAME.search(name) else value
 
     @field_validator("palantir_email_column", "palantir_expiry_column")
     @classmethod
@@ -135,6 +149,24 @@ class Settings(BaseSettings):
                              "or empty when the table has no such column")
         return value
 
+    @field_validator("email_allowed_domains")
+    @classmethod
+    def _are_domains(cls, value: str) -> str:
+        domains = [d.strip().casefold() for d in value.split(",") if d.strip()]
+        bad = [d for d in domains if not _DOMAIN.fullmatch(d)]
+        if bad:
+            raise ValueError(f"{', '.join(bad)}: not a domain name (comma-separated names like example.com)")
+        return ",".join(domains)
+
+    @property
+    def allowed_email_domains(self) -> frozenset[str]:
+        return frozenset(self.email_allowed_domains.split(",")) - {""}
+
+    def email_allowed(self, address: str) -> bool:
+        """Whether reminders may go to `address`: EMAIL_ALLOWED_DOMAINS is empty or names its domain."""
+        allowed = self.allowed_email_domains
+        return not allowed or address.rpartition("@")[2].strip().casefold() in allowed
+
     @field_validator("notification_schedule", "revoke_schedule")
     @classmethod
     def _is_ncrontab(cls, value: str) -> str:
@@ -171,7 +203,7 @@ def load_settings(**overrides: object) -> Settings:
             name = str(error["loc"][0])
             field = Settings.model_fields.get(name)
             setting = field.alias if field is not None and field.alias else name
-            problems.append(f"{setting}: {error['msg']}")
+            problems.append(f"{setting}: {error['msg'].removeprefix('Value error, ')}")
         raise SettingsError("Invalid app settings: " + "; ".join(problems)) from None
 
 

@@ -24,7 +24,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in what is deployed: they would publish the whole source (1.7 MB) to anyone.
+    // `vite build --sourcemap` makes them for local debugging.
+    sourcemap: false,
   },
   test: {
     environment: 'jsdom',

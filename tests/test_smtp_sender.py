@@ -8,6 +8,7 @@ import logging
 import socket
 import ssl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
@@ -57,8 +58,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
+@contextmanager
+def running_relay() -> Iterator[tuple[Inbox, int]]:
+    """A relay on loopback that wants a login (plain, no TLS): its inbox and port."""
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
@@ -68,6 +70,12 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
         yield inbox, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    with running_relay() as relay:
+        yield relay
 
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, get_origin
@@ -17,6 +18,12 @@ from shared.platforms import Platform
 from shared.settings import Settings
 
 MAX_BODY_BYTES = 64 * 1024
+# No body the API takes nests deeper than 2; json.loads recurses once per level and raises
+# RecursionError near the interpreter's limit (~990 levels, less on a deeper stack), so the depth
+# is counted first, without recursion.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -48,15 +55,27 @@ class Call:
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise ApiError(415, "Send the body as application/json.")
         try:
-            data = json.loads(body)
+            too_deep = json_depth(body.decode("utf-8", "replace")) > MAX_JSON_DEPTH
+            data = None if too_deep else json.loads(body)
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "The body is not valid JSON.") from None
+        if too_deep:
+            raise ApiError(400, f"The body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep.")
         if not isinstance(data, dict):
             raise ApiError(422, "The body must be a JSON object.", errors=[])
         try:
             return model.model_validate(data)
         except ValidationError as error:
             raise ApiError(422, "The request body is invalid.", errors=field_errors(error)) from None
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def field_errors(error: ValidationError) -> list[dict[str, str]]:

@@ -59,7 +59,7 @@ class Endpoint:
     response: ModelFor | None  # None: not JSON described by a model (the OpenAPI document itself)
     status: int = 200
     query: type[BaseModel] | None = None
-    body: ModelFor | None = None
+    body: Callable[[Platform, bool], type[BaseModel]] | None = None  # for the platform, in test mode or not
     errors: tuple[int, ...] = AUTH_ERRORS
     per_platform: bool = True
     total_count_header: bool = False
@@ -123,7 +123,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              Access.USER, lambda p: Me, per_platform=False),
     Endpoint("roles", "POST", "roles", identity_api.roles_source,
              "Static Web Apps' rolesSource, called by SWA only at sign-in: the roles the user's Entra groups give",
-             Access.PUBLIC, lambda p: RolesSourceResult, body=lambda p: RolesSourceRequest,
+             Access.PUBLIC, lambda p: RolesSourceResult, body=lambda p, test_mode: RolesSourceRequest,
              errors=(400, 413, 415, 422), per_platform=False),
     Endpoint("health", "GET", "health", health, "Service and database health", Access.PUBLIC,
              lambda p: Health, errors=(503,), per_platform=False),
@@ -153,11 +153,9 @@ def http_handler(endpoint: Endpoint, platform: Platform) -> Callable[[func.HttpR
             log.error("%s: %s", endpoint.function_name(platform), missing)
             return problem_response(ApiError(503, "The database does not exist yet: an operator creates it "
                                                   "with `python -m shared.migrate`. /api/health says more."))
-        except JobCrashed as crash:
-            error_id = str(uuid.uuid4())
-            log.error("error %s: job %s crashed (see its traceback above)", error_id, crash.job_id)
-            return problem_response(ApiError(500, f"The job failed and was marked Failed. Error id {error_id}.",
-                                             errorId=error_id, jobId=crash.job_id))
+        except JobCrashed as crash:  # its traceback is logged under the id stored in its JobRun row
+            return problem_response(ApiError(500, f"The job failed and was marked Failed. Error id {crash.error_id}.",
+                                             errorId=crash.error_id, jobId=crash.job_id))
         except Exception:
             error_id = str(uuid.uuid4())
             log.exception("error %s: unhandled exception in %s", error_id, endpoint.function_name(platform))

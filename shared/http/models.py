@@ -31,6 +31,13 @@ def _not_a_boolean(value: object) -> object:
     return value
 
 
+def _not_a_number(value: object) -> object:
+    # A JSON number would be taken as a Unix timestamp; the document says an ISO-8601 string.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO-8601 date-time string")
+    return value
+
+
 WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 ReminderType = Literal["30-Day Reminder", "7-Day Reminder"]
 
@@ -52,10 +59,20 @@ class JobsQuery(ApiModel):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
+class OnlyInTestMode:
+    """Marks a query parameter honoured only with ALLOW_TEST_SIMULATION=true (otherwise 400): the
+    OpenAPI document offers it only then."""
+
+
+ONLY_IN_TEST_MODE = OnlyInTestMode()
+
+
 class NotificationRunQuery(ApiModel):
     model_config = ConfigDict(extra="ignore")
-    simulateFailures: bool = Field(False, description="Test mode only: fail about half the sends at random")
-    failEmail: list[str] = Field(default_factory=list, description="Test mode only: fail sends to these addresses")
+    simulateFailures: Annotated[bool, ONLY_IN_TEST_MODE] = Field(
+        False, description="Test mode only: fail about half the sends at random")
+    failEmail: Annotated[list[str], ONLY_IN_TEST_MODE] = Field(
+        default_factory=list, description="Test mode only: fail sends to these addresses")
 
 
 # --- responses -----------------------------------------------------------------------------------------
@@ -214,8 +231,9 @@ class _ExactlyOneExpiry(ApiModel):
         {"required": ["expiresOn"]}, {"required": ["expiresInDays"]}, {"required": ["neverExpires"]}]})
 
     requestedByEmail: str = Field(pattern=EMAIL_PATTERN, max_length=320)
-    expiresOn: datetime = Field(  # type: ignore[assignment]
-        None, description="Expiry (UTC when no offset is given), in the years 1900 to 9998",
+    expiresOn: Annotated[datetime, BeforeValidator(_not_a_number)] = Field(  # type: ignore[assignment]
+        None, description="Expiry (UTC when no offset is given), in the years 1900 to 9998; "
+                         "a past one only in test mode",
         json_schema_extra={"pattern": YEARS_1900_TO_9998})
     expiresInDays: WholeNumber = Field(  # type: ignore[assignment]
         None, ge=-3650, le=36500, description="Days from now; negative only in test mode")
@@ -239,10 +257,13 @@ class _ExactlyOneExpiry(ApiModel):
 
 
 @cache
-def create_request_model(platform: Platform) -> type[_ExactlyOneExpiry]:
+def create_request_model(platform: Platform, test_mode: bool) -> type[_ExactlyOneExpiry]:
+    """The create body; outside test mode a request cannot be created already expired."""
     fields: dict[str, Any] = {
         c.api: (str, Field(min_length=1, max_length=c.max_length)) if c.required
         else (str | None, Field(None, max_length=c.max_length))
         for c in platform.fields
     }
+    if not test_mode:  # 0 days would expire at once, which only test mode allows
+        fields["expiresInDays"] = (WholeNumber, Field(None, ge=1, le=36500, description="Days from now"))
     return create_model(f"{platform.display_name}CreateAccessRequest", __base__=_ExactlyOneExpiry, **fields)

@@ -11,7 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared.http.auth import Access, required_roles
 from shared.http.endpoints import ENDPOINTS, Endpoint
-from shared.http.models import Problem
+from shared.http.models import ONLY_IN_TEST_MODE, Problem
 from shared.http.problems import PROBLEM_JSON, TITLES
 from shared.platforms import Platform, all_platforms
 from shared.settings import Settings
@@ -23,12 +23,14 @@ def _model_of(schema: Any) -> type[BaseModel]:
     return get_args(schema)[0] if get_origin(schema) is list else schema  # type: ignore[no-any-return]
 
 
-def _query_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
+def _query_parameters(endpoint: Endpoint, test_mode: bool) -> list[dict[str, Any]]:
     if endpoint.query is None:
         return []
     schema = endpoint.query.model_json_schema()
     parameters = []
     for name, field in endpoint.query.model_fields.items():
+        if not test_mode and ONLY_IN_TEST_MODE in field.metadata:  # refused with 400 outside test mode
+            continue
         prop = dict(schema["properties"][name])
         prop.pop("title", None)
         parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": prop}
@@ -56,16 +58,16 @@ def _operation(endpoint: Endpoint, platform: Platform | None, settings: Settings
         "summary": endpoint.summary,
         "description": _who_may_call(endpoint, settings),
         "tags": [platform.display_name if platform and endpoint.per_platform else "Service"],
-        "parameters": _query_parameters(endpoint),
+        "parameters": _query_parameters(endpoint, settings.allow_test_simulation),
         "responses": {},
         # Any one of these roles (in the client principal's userRoles) admits the caller.
         "x-required-roles": list(required_roles(endpoint.access, settings)),
         "security": [] if endpoint.access is Access.PUBLIC else [{"staticWebAppsPrincipal": []}],
     }
     if endpoint.body is not None and platform is not None:
-        model = endpoint.body(platform)
+        body = endpoint.body(platform, settings.allow_test_simulation)
         operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"$ref": REF.format(model=model.__name__)}}}}
+            "application/json": {"schema": {"$ref": REF.format(model=body.__name__)}}}}
     success: dict[str, Any] = {"description": "OK" if endpoint.status == 200 else "Created"}
     if endpoint.response is not None and platform is not None:
         schema = endpoint.response(platform)
@@ -93,11 +95,12 @@ def build_openapi(settings: Settings) -> dict[str, Any]:
     for endpoint in ENDPOINTS:
         for platform in platforms if endpoint.per_platform else platforms[:1]:
             path = "/api/" + endpoint.route(platform)
-            paths.setdefault(path, {})[endpoint.method.lower()] = _operation(endpoint, platform, settings)
+            operation = _operation(endpoint, platform, settings)
+            paths.setdefault(path, {})[endpoint.method.lower()] = operation
             if endpoint.response is not None:
                 models.add(_model_of(endpoint.response(platform)))
             if endpoint.body is not None:
-                bodies.add(endpoint.body(platform))
+                bodies.add(endpoint.body(platform, settings.allow_test_simulation))
     # Bodies are described as they are validated; responses as they are serialised.
     described = [(m, "validation") for m in bodies] + [(m, "serialization") for m in models]
     _, schemas = models_json_schema(sorted(described, key=lambda pair: pair[0].__name__),  # type: ignore[arg-type]

@@ -81,8 +81,13 @@ async def pending_notifications(call: Call) -> func.HttpResponse:
 
 
 async def create_access_request(call: Call) -> func.HttpResponse:
-    body = call.body(create_request_model(call.platform))
+    body = call.body(create_request_model(call.platform, call.settings.allow_test_simulation))
     platform = call.platform
+    if not call.settings.email_allowed(body.requestedByEmail):
+        allowed = ", ".join(sorted(call.settings.allowed_email_domains))
+        raise ApiError(422, "The request body is invalid.", errors=[{
+            "field": "requestedByEmail",
+            "message": f"reminders go only to addresses in these domains (EMAIL_ALLOWED_DOMAINS): {allowed}"}])
     fields = {c.api: getattr(body, c.api) for c in platform.fields}
     for column in platform.fields:
         if column.generated_prefix and not fields[column.api]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -123,11 +124,18 @@ class JobContext:
 
 
 class JobCrashed(Exception):
-    """The work raised; the run was marked Failed. `job_id` names it for the logs."""
+    """The work raised; the run was marked Failed. `job_id` names it, `error_id` its log entry."""
 
-    def __init__(self, job_id: str, cause: BaseException) -> None:
+    def __init__(self, job_id: str, error_id: str, cause: BaseException) -> None:
         super().__init__(f"job {job_id} failed: {type(cause).__name__}")
         self.job_id = job_id
+        self.error_id = error_id
+
+
+def crash_message(error_id: str) -> str:
+    # Readers see JobRun.Error_Message through /{p}/jobs: exception text (server, table and column
+    # names on SQL Server) goes to the log only, under this id.
+    return f"Unexpected error (error id {error_id}); see the service log"
 
 
 class LockConnection:
@@ -206,11 +214,12 @@ async def _run_holding_lock(
     except BaseException as error:
         stop.set()
         await heartbeat
-        log.exception("%s job %s crashed", job_type, job_id)
-        message = f"{type(error).__name__}: {error}" if isinstance(error, Exception) else "cancelled"
+        error_id = uuid.uuid4().hex
+        log.exception("%s job %s crashed (error id %s)", job_type, job_id, error_id)
+        message = crash_message(error_id) if isinstance(error, Exception) else "cancelled"
         await asyncio.shield(asyncio.to_thread(lock.call, lambda conn: joblock.fail_job(conn, job_id, message)))
         if isinstance(error, Exception):
-            raise JobCrashed(job_id, error) from error
+            raise JobCrashed(job_id, error_id, error) from error
         raise
     stop.set()
     await heartbeat

@@ -28,6 +28,7 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 SENT_BY = "Expiry Notification Job"
+OUTSIDE_ALLOWED_DOMAINS = "Not sent: the address is outside EMAIL_ALLOWED_DOMAINS"
 
 
 def reminder_due(notification_count: int, days_left: int | None) -> str | None:
@@ -136,6 +137,11 @@ class ReminderRun:
 
     async def send_one(self, item: PendingReminder, limit: asyncio.Semaphore) -> None:
         request, context = item.request, self.context
+        if not self.settings.email_allowed(request.email):  # e.g. a row from before the setting was set
+            log.warning("reminder for %s not sent: %s is outside EMAIL_ALLOWED_DOMAINS", request.key, request.email)
+            self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
+                                               OUTSIDE_ALLOWED_DOMAINS))
+            return
         async with limit:
             if not context.can_start(self.sender.timeout_seconds):  # the lease is gone or too short
                 self.report.not_started += 1
