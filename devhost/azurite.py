@@ -30,13 +30,14 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-__all__ = ["AzuriteError", "SharedAzurite", "find_azurite", "is_answering", "state_dir"]
+__all__ = ["AzuriteError", "SharedAzurite", "azurite_command", "find_azurite", "is_answering", "state_dir"]
 
 log = logging.getLogger("devhost.azurite")
 
 AZURITE_BINARY = "azurite-queue"
 START_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
+# Azurite closes only once its clients' keep-alive connections end; its data is thrown away anyway.
+STOP_TIMEOUT = 3.0
 WATCH_INTERVAL = 0.5
 
 
@@ -66,6 +67,22 @@ def find_azurite(search_from: Sequence[Path]) -> Path:
         f"{AZURITE_BINARY} is not installed: run `npm ci` in the project root (make setup does), "
         "or start an Azurite yourself on 127.0.0.1"
     )
+
+
+def azurite_command(binary: Path, port: int, location: Path) -> list[str]:
+    """Azurite's queue service on 127.0.0.1:`port`, keeping its data in `location`."""
+    return [
+        str(binary),
+        "--queueHost",
+        "127.0.0.1",
+        "--queuePort",
+        str(port),
+        "--location",
+        str(location),
+        "--skipApiVersionCheck",  # the newest SDKs ask for API versions Azurite has not listed yet
+        "--loose",
+        "--silent",
+    ]
 
 
 def state_dir(port: int) -> Path:
@@ -164,19 +181,7 @@ def watch(port: int, binary: Path) -> int:
     state = state_dir(port)
     data = Path(tempfile.mkdtemp(prefix="data-", dir=state))
     azurite = subprocess.Popen(  # noqa: S603 - the project's Azurite, found by find_azurite
-        [
-            str(binary),
-            "--queueHost",
-            "127.0.0.1",
-            "--queuePort",
-            str(port),
-            "--location",
-            str(data),
-            "--skipApiVersionCheck",  # the newest SDKs ask for API versions Azurite has not listed yet
-            "--loose",
-            "--silent",
-        ],
-        stdin=subprocess.DEVNULL,
+        azurite_command(binary, port, data), stdin=subprocess.DEVNULL
     )
     stopping = False
 
