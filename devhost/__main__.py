@@ -15,7 +15,7 @@ log = logging.getLogger("devhost")
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m devhost",
-        description="Serve the FunctionApp's own registered functions (HTTP and timer triggers) locally.",
+        description="Serve the FunctionApp's own registered functions (HTTP, timer and queue triggers) locally.",
     )
     parser.add_argument(
         "--app", default="function_app:app", help="MODULE:ATTRIBUTE of the FunctionApp (default: %(default)s)"

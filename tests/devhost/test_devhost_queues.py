@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import shutil
 import signal
 import subprocess
 import uuid
@@ -20,7 +21,7 @@ import pytest
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
-from devhost.azurite import azurite_command, find_azurite, is_answering
+from devhost.azurite import azurite_command, find_azurite, is_answering, state_dir
 from devhost.storage import development_connection_string
 from tests.devhost.harness import REPO_ROOT, StartDevhost, devhost_env, free_port, wait_until
 
@@ -208,6 +209,7 @@ def test_development_storage_starts_a_shared_azurite_that_outlives_the_host_that
     # and when the last host exits, the Azurite is stopped
     assert second.terminate() == 0
     assert wait_until(lambda: not is_answering(port), timeout=RUN_TIMEOUT)
+    shutil.rmtree(state_dir(port), ignore_errors=True)
 
 
 def test_a_host_killed_with_sigkill_leaves_no_azurite_behind(start_devhost: StartDevhost) -> None:
@@ -221,6 +223,7 @@ def test_a_host_killed_with_sigkill_leaves_no_azurite_behind(start_devhost: Star
     host.process.wait(timeout=10)
     # then the watchdog notices no host uses the Azurite any more and stops it
     assert wait_until(lambda: not is_answering(port), timeout=RUN_TIMEOUT)
+    shutil.rmtree(state_dir(port), ignore_errors=True)
 
 
 @pytest.mark.parametrize(
