@@ -34,7 +34,7 @@ from azure.functions.queue import QueueMessage as FunctionQueueMessage
 from azure.storage.queue import QueueClient, QueueMessage, QueueServiceClient
 
 from devhost.functions import QueueFunction
-from devhost.invoke import call_user_function, new_invocation_id, run_in_thread
+from devhost.invoke import call_user_function, new_invocation_id, run_in_thread, stop_tasks
 from devhost.settings import MIN_POLLING_INTERVAL, QueuesOptions, SettingsError, resolve_setting_references
 from devhost.storage import StorageAccount, resolve_storage
 
@@ -122,19 +122,7 @@ class QueueListener:
 
     async def stop(self, grace_seconds: float) -> None:
         """Stop polling, give running functions `grace_seconds`, then abandon them (their lease runs out)."""
-        for task in self._pollers:
-            task.cancel()
-        await asyncio.gather(*self._pollers, return_exceptions=True)
-        self._pollers.clear()
-        running = list(self._running)
-        if not running:
-            return
-        log.info("Waiting up to %.0fs for %d queue function run(s) to finish", grace_seconds, len(running))
-        _, pending = await asyncio.wait(running, timeout=grace_seconds)
-        for task in pending:
-            log.warning("Queue function run %s did not finish in time; abandoning it", task.get_name())
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await stop_tasks(self._pollers, list(self._running), grace_seconds=grace_seconds, what="queue function run")
 
     async def _poll(self, queue: PreparedQueue) -> None:
         service = queue.storage.service_client()

@@ -254,3 +254,18 @@ def test_queues_are_off_with_devhost_disable_queues(start_devhost: StartDevhost,
     assert not wait_until(lambda: queues.runs() != [], timeout=2.0)
     assert queues.waiting(queues.work) == 1
     assert "queues disabled by DEVHOST_DISABLE_QUEUES" in host.stdout
+
+
+def test_sigterm_lets_a_queue_run_in_flight_finish_and_delete_its_message(
+    start_devhost: StartDevhost, queues: Queues
+) -> None:
+    # given a host running a 2 s queue function
+    host = start_devhost(env=queues.env())
+    queues.put(queues.work, {"sleep": 2})
+    assert wait_until(lambda: len(queues.runs("start")) == 1, timeout=RUN_TIMEOUT), host.stderr
+    # when SIGTERM arrives mid-run
+    code = host.terminate()
+    # then the run finished, its message is deleted, and the host exited 0
+    assert code == 0, host.stderr
+    assert len(queues.runs("end")) == 1
+    assert queues.waiting(queues.work) == 0
