@@ -87,7 +87,8 @@ def resolve_storage(
     """
     value = (environ.get(connection) or defaults.get(connection) or "").strip()
     if value:
-        if _is_development_storage(value):
+        # (the second test: a setting this function rewrote already, for another binding)
+        if _is_development_storage(value) or value == development_connection_string(development_port):
             if development_port != DEVELOPMENT_QUEUE_PORT:
                 environ[connection] = development_connection_string(development_port)
             return StorageAccount(

@@ -101,6 +101,8 @@ def test_development_storage_on_another_port_rewrites_the_setting_so_the_app_rea
     assert account.development_port == 20001
     assert environ["AzureWebJobsStorage"] == development_connection_string(20001)
     assert "QueueEndpoint=http://127.0.0.1:20001/devstoreaccount1" in environ["AzureWebJobsStorage"]
+    # and a second binding on the same setting is the development storage too
+    assert resolve(environ, port=20001) == account
 
 
 def test_a_connection_string_is_used_as_it_is() -> None:

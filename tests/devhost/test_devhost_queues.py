@@ -269,3 +269,35 @@ def test_sigterm_lets_a_queue_run_in_flight_finish_and_delete_its_message(
     assert code == 0, host.stderr
     assert len(queues.runs("end")) == 1
     assert queues.waiting(queues.work) == 0
+
+
+def test_a_message_fetched_more_than_max_dequeue_count_times_goes_to_the_poison_queue_unrun(
+    start_devhost: StartDevhost, queues: Queues
+) -> None:
+    # given a message already fetched maxDequeueCount times by consumers that never settled it
+    message_id = queues.put(queues.work, {"task": "orphaned"})
+    client = queues.client(queues.work)
+    for _ in range(MAX_DEQUEUE_COUNT):
+        assert wait_until(lambda: client.receive_message(visibility_timeout=1) is not None, timeout=RUN_TIMEOUT)
+    # when a host fetches it once more
+    host = start_devhost(env=queues.env())
+    # then it goes to the poison queue without running
+    assert wait_until(lambda: queues.waiting(f"{queues.work}-poison") == 1, timeout=RUN_TIMEOUT), host.stderr
+    assert queues.runs() == []
+    assert f"moving message {message_id} to '{queues.work}-poison' (its dequeue count 4" in host.stderr
+
+
+def test_a_message_that_is_not_base64_goes_to_the_poison_queue_at_once(
+    start_devhost: StartDevhost, queues: Queues
+) -> None:
+    # given a message that is not base64 (the queue trigger's default encoding)
+    queues.client(queues.work).create_queue()
+    queues.client(queues.work).send_message("{not base64}")
+    # when a host fetches it
+    host = start_devhost(env=queues.env())
+    # then it goes to the poison queue on its first dequeue, unrun
+    assert wait_until(lambda: queues.waiting(f"{queues.work}-poison") == 1, timeout=RUN_TIMEOUT), host.stderr
+    assert queues.runs() == []
+    assert "it is not valid base64" in host.stderr
+    moved = queues.client(f"{queues.work}-poison").receive_message()
+    assert moved is not None and moved.content == "{not base64}"
