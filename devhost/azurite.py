@@ -1,6 +1,6 @@
 """A shared Azurite (queue service) for the hosts on this machine, started when none answers.
 
-Lifetime: the Azurite is owned by a small watchdog process (`python -m devhost.azurite`), started
+Lifetime: the Azurite is owned by a small watchdog process (this file, run as a script), started
 in its own session, not by the host that needed it. Each host using it registers its pid in a state
 directory (one per port); the watchdog stops Azurite, and deletes its data directory, once no
 registered host is alive. So:
@@ -119,8 +119,10 @@ class SharedAzurite:
             log.info("Nothing answers on 127.0.0.1:%d: starting Azurite (queue service)", self.port)
             watchdog_log = (self.state / "azurite.log").open("ab")
             with watchdog_log:
-                watchdog = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                    [sys.executable, "-m", "devhost.azurite", "--port", str(self.port), "--binary", str(self.binary)],
+                # By file, not `-m devhost.azurite`: it needs only the standard library, so it runs
+                # whatever the working directory and sys.path (devhost need not be installed).
+                watchdog = subprocess.Popen(  # noqa: S603 - our own interpreter and file
+                    [sys.executable, __file__, "--port", str(self.port), "--binary", str(self.binary)],
                     stdin=subprocess.DEVNULL,
                     stdout=watchdog_log,
                     stderr=subprocess.STDOUT,
@@ -206,7 +208,7 @@ def watch(port: int, binary: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m devhost.azurite", description=watch.__doc__)
+    parser = argparse.ArgumentParser(prog="devhost/azurite.py", description=watch.__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--binary", type=Path, required=True)
     args = parser.parse_args(argv)

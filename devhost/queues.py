@@ -151,6 +151,10 @@ class QueueListener:
                 if self._on_unreachable is not None:
                     await run_in_thread(self._on_unreachable, queue.storage)
                 messages = []
+            except Exception:
+                # Whatever it was, this queue must not stop being polled.
+                log.exception("Queue '%s': polling failed", queue.queue_name)
+                messages = []
             else:
                 if unreachable:
                     log.info("Queue '%s' is reachable again", queue.queue_name)
@@ -267,7 +271,12 @@ class QueueListener:
             poison.send_message(message.content)  # as it came, still encoded
             client.delete_message(message.id, pop_receipt or message.pop_receipt)
 
-        await run_in_thread(move)
+        try:
+            await run_in_thread(move)
+        except AzureError as exc:  # storage gone: the message comes back and is moved next time
+            log.warning(
+                "Queue '%s': could not move message %s to '%s': %s", queue.queue_name, message.id, poison_name, exc
+            )
 
 
 class _Lease:

@@ -190,6 +190,7 @@ def test_development_storage_starts_a_shared_azurite_that_outlives_the_host_that
         DEVHOST_AZURITE_QUEUE_PORT=str(port),
         AzureWebJobsStorage="UseDevelopmentStorage=true",
         SAMPLE_QUEUE_FILE=str(runs_file),
+        PYTHONPATH=None,  # as `make run` starts it: importable only from its working directory
     )
     queues = Queues(development_connection_string(port), tmp_path, "auto")
     queues.runs_file = runs_file
