@@ -9,7 +9,7 @@ PORT ?= 7071
 
 .PHONY: setup system-deps run test lint typecheck test-py test-web test-e2e bench clean
 
-setup: $(STAMPS)/python $(STAMPS)/web local.settings.json
+setup: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/web local.settings.json
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -19,6 +19,13 @@ $(STAMPS)/python: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# The project's own npm tools (package.json at the root): Azurite, the storage emulator that devhost
+# starts for queue triggers when AzureWebJobsStorage is UseDevelopmentStorage=true.
+$(STAMPS)/node: package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund
 	@touch $@
 
 # The front end is optional for the API; install it when it is there.
@@ -58,4 +65,4 @@ bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) $(STAMPS) $(WEB)/node_modules $(WEB)/dist .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(STAMPS) node_modules $(WEB)/node_modules $(WEB)/dist .mypy_cache .ruff_cache .pytest_cache

@@ -15,7 +15,7 @@ log = logging.getLogger("devhost")
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m devhost",
-        description="Serve the FunctionApp's own registered functions (HTTP and timer triggers) locally.",
+        description="Serve the FunctionApp's own registered functions (HTTP, timer and queue triggers) locally.",
     )
     parser.add_argument(
         "--app", default="function_app:app", help="MODULE:ATTRIBUTE of the FunctionApp (default: %(default)s)"
@@ -46,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # The Azure SDKs log every request and response at INFO: the queue pollers would drown the host's log.
+    logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
     try:
         host = prepare_host(HostOptions(app_ref=args.app, port=args.port, host=args.host))
         return host.run()

@@ -1,8 +1,8 @@
-"""Read the FunctionApp's registered functions: the one source of routes and schedules.
+"""Read the FunctionApp's registered functions: the one source of routes, schedules and queues.
 
 The metadata comes from each function's own binding JSON (what the Python
 worker reports to the Functions host in Azure), so the devhost and Azure see
-the same routes, methods and schedules.
+the same routes, methods, schedules and queues.
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["AppFunctions", "FunctionInfo", "HttpFunction", "TimerFunction", "read_functions"]
+__all__ = ["AppFunctions", "FunctionInfo", "HttpFunction", "QueueFunction", "TimerFunction", "read_functions"]
 
 log = logging.getLogger("devhost.functions")
 
 HTTP_TRIGGER = "httpTrigger"
 TIMER_TRIGGER = "timerTrigger"
+QUEUE_TRIGGER = "queueTrigger"
+# The Functions host's storage connection when a binding names none.
+DEFAULT_STORAGE_CONNECTION = "AzureWebJobsStorage"
 
 
 class _Function(Protocol):
@@ -53,10 +56,17 @@ class TimerFunction(FunctionInfo):
     run_on_startup: bool
 
 
+@dataclass(frozen=True, kw_only=True)
+class QueueFunction(FunctionInfo):
+    queue_name: str  # as registered, possibly a %SETTING% reference
+    connection: str  # the app setting (or setting prefix, for identity-based connections)
+
+
 @dataclass(frozen=True)
 class AppFunctions:
     http: tuple[HttpFunction, ...]
     timers: tuple[TimerFunction, ...]
+    queues: tuple[QueueFunction, ...]
     skipped: tuple[str, ...]  # functions with triggers this host does not run
 
 
@@ -67,13 +77,20 @@ def read_functions(app: Any) -> AppFunctions:
         raise TypeError(f"{app!r} is not an azure.functions.FunctionApp (it has no get_functions())")
     http: list[HttpFunction] = []
     timers: list[TimerFunction] = []
+    queues: list[QueueFunction] = []
     skipped: list[str] = []
     for function in get_functions():
-        _read_one(function, http, timers, skipped)
-    return AppFunctions(http=tuple(http), timers=tuple(timers), skipped=tuple(skipped))
+        _read_one(function, http, timers, queues, skipped)
+    return AppFunctions(http=tuple(http), timers=tuple(timers), queues=tuple(queues), skipped=tuple(skipped))
 
 
-def _read_one(function: _Function, http: list[HttpFunction], timers: list[TimerFunction], skipped: list[str]) -> None:
+def _read_one(
+    function: _Function,
+    http: list[HttpFunction],
+    timers: list[TimerFunction],
+    queues: list[QueueFunction],
+    skipped: list[str],
+) -> None:
     user_function = function.get_user_function()
     name = function.get_function_name() or user_function.__name__
     bindings: list[dict[str, Any]] = json.loads(function.get_function_json()).get("bindings", [])
@@ -106,6 +123,18 @@ def _read_one(function: _Function, http: list[HttpFunction], timers: list[TimerF
                 name=name,
                 schedule=str(trigger.get("schedule", "")),
                 run_on_startup=bool(trigger.get("runOnStartup")),
+                trigger_arg=trigger_arg,
+                user_function=user_function,
+                wants_context=wants_context,
+                directory=directory,
+            )
+        )
+    elif trigger_type == QUEUE_TRIGGER:
+        queues.append(
+            QueueFunction(
+                name=name,
+                queue_name=str(trigger.get("queueName", "")),
+                connection=str(trigger.get("connection") or DEFAULT_STORAGE_CONNECTION),
                 trigger_arg=trigger_arg,
                 user_function=user_function,
                 wants_context=wants_context,

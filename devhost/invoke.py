@@ -25,7 +25,7 @@ from azure.functions._abc import RetryContext, TraceContext
 
 from devhost.functions import FunctionInfo
 
-__all__ = ["InvocationContext", "call_user_function", "new_invocation_id", "run_in_thread"]
+__all__ = ["InvocationContext", "call_user_function", "new_invocation_id", "run_in_thread", "stop_tasks"]
 
 log = logging.getLogger("devhost.invoke")
 
@@ -60,6 +60,24 @@ async def run_in_thread(function: Callable[..., T], /, *args: Any, **kwargs: Any
     name = getattr(function, "__name__", "function")
     threading.Thread(target=work, name=f"devhost-{name}", daemon=True).start()
     return await future
+
+
+async def stop_tasks(
+    loops: list[asyncio.Task[None]], running: list[asyncio.Task[None]], *, grace_seconds: float, what: str
+) -> None:
+    """Cancel the `loops` that start runs, give the `running` ones `grace_seconds` to finish, then abandon them."""
+    for task in loops:
+        task.cancel()
+    await asyncio.gather(*loops, return_exceptions=True)
+    loops.clear()
+    if not running:
+        return
+    log.info("Waiting up to %.0fs for %d %s(s) to finish", grace_seconds, len(running), what)
+    _, pending = await asyncio.wait(running, timeout=grace_seconds)
+    for task in pending:
+        log.warning("%s %s did not finish in time; abandoning it", what.capitalize(), task.get_name())
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 class _EmptyTraceContext(TraceContext):

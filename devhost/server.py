@@ -1,4 +1,4 @@
-"""Putting the host together: settings, the app's functions, uvicorn, timers, shutdown."""
+"""Putting the host together: settings, the app's functions, uvicorn, timers, queues, Azurite, shutdown."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from devhost.azurite import AzuriteError, SharedAzurite, find_azurite
 from devhost.functions import AppFunctions, read_functions
 from devhost.http import (
     BODY_LIMIT_SETTING,
@@ -27,6 +28,7 @@ from devhost.http import (
     RouteTable,
     build_asgi_app,
 )
+from devhost.queues import DEFAULT_LEASE_SECONDS, PreparedQueue, QueueListener, prepare_queues
 from devhost.settings import (
     HostJson,
     LocalSettings,
@@ -37,6 +39,7 @@ from devhost.settings import (
     read_host_json,
 )
 from devhost.static import StaticSite, find_static_dir, read_swa_config
+from devhost.storage import DEVELOPMENT_QUEUE_PORT, StorageAccount
 from devhost.timers import ScheduledTimer, TimerScheduler, prepare_timers
 
 __all__ = ["DEFAULT_PORT", "Host", "HostOptions", "StartupError", "prepare_host"]
@@ -69,6 +72,10 @@ class Host:
     table: RouteTable
     timers: list[ScheduledTimer]
     timers_enabled: bool
+    queues: list[PreparedQueue]
+    queues_enabled: bool
+    lease_seconds: float
+    azurite: SharedAzurite | None
     static: StaticSite | None
     shutdown_seconds: float
     max_body_bytes: int
@@ -99,6 +106,11 @@ class Host:
                 f"        {timer.function.name}: timerTrigger '{timer.schedule.expression}' (UTC)"
                 f" from '{timer.function.schedule}'{state}"
             )
+        for queue in sorted(self.queues, key=lambda q: q.function.name.casefold()):
+            state = "" if self.queues_enabled else " (queues disabled by DEVHOST_DISABLE_QUEUES)"
+            lines.append(
+                f"        {queue.function.name}: queueTrigger '{queue.queue_name}' ({queue.storage.describe()}){state}"
+            )
         for skipped in self.functions.skipped:
             lines.append(f"        {skipped}: not supported by devhost, skipped")
         lines.append("")
@@ -117,14 +129,21 @@ class Host:
 
     def asgi_app(self) -> Starlette:
         scheduler = TimerScheduler(self.timers if self.timers_enabled else [])
+        listener = QueueListener(
+            self.queues if self.queues_enabled else [],
+            self.host_json.queues,
+            lease_seconds=self.lease_seconds,
+            on_unreachable=self._restart_azurite,
+        )
 
         @asynccontextmanager
         async def lifespan(_: Starlette) -> AsyncIterator[None]:
             scheduler.start()
+            listener.start()
             try:
                 yield
             finally:
-                await scheduler.stop(self.shutdown_seconds)
+                await asyncio.gather(scheduler.stop(self.shutdown_seconds), listener.stop(self.shutdown_seconds))
 
         return build_asgi_app(
             FunctionsHttpApp(self.table, self.static, self.max_body_bytes),
@@ -134,7 +153,22 @@ class Host:
             global_headers=self.static.config.global_headers if self.static is not None else None,
         )
 
+    def _restart_azurite(self, storage: StorageAccount) -> None:
+        # The shared Azurite went away (stopped by hand, crashed): start another, as at start-up.
+        if self.azurite is not None and storage.development_port == self.azurite.port:
+            try:
+                self.azurite.ensure()
+            except AzuriteError as exc:
+                log.warning("%s", exc)
+
     def run(self) -> int:
+        try:
+            return self._serve()
+        finally:
+            if self.azurite is not None:
+                self.azurite.release()
+
+    def _serve(self) -> int:
         config = uvicorn.Config(
             self.asgi_app(),
             host=self.options.host,
@@ -201,6 +235,8 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
         port = _choose_port(options.port, env, local_settings)
         shutdown_seconds = _float_setting(env, "DEVHOST_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_SECONDS)
         max_body_bytes = _byte_count_setting(env, BODY_LIMIT_SETTING, DEFAULT_MAX_BODY_BYTES)
+        lease_seconds = _float_setting(env, "DEVHOST_QUEUE_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
+        development_port = _port_setting(env, "DEVHOST_AZURITE_QUEUE_PORT") or DEVELOPMENT_QUEUE_PORT
     except SettingsError as exc:
         raise StartupError(str(exc)) from exc
     # Outside the try: an error while importing the app keeps its traceback.
@@ -210,8 +246,19 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
         host_json = read_host_json(_host_json_dirs(module, options.cwd))
         table = RouteTable(functions.http, host_json.route_prefix)
         timers = prepare_timers(functions.timers, environ=env, defaults=app_setting_defaults())
-    except (SettingsError, ValueError) as exc:  # bad routes, duplicate function names, schedules
+        queues = prepare_queues(
+            functions.queues, environ=env, defaults=app_setting_defaults(), development_port=development_port
+        )
+    except (SettingsError, ValueError) as exc:  # bad routes, duplicate function names, schedules, queues
         raise StartupError(str(exc)) from exc
+    queues_enabled = not environ_flag("DEVHOST_DISABLE_QUEUES", env)
+    azurite = None
+    if queues_enabled and any(queue.storage.development_port is not None for queue in queues):
+        try:
+            azurite = SharedAzurite(development_port, find_azurite([options.cwd, Path(__file__).resolve().parent]))
+            azurite.ensure()
+        except AzuriteError as exc:
+            raise StartupError(str(exc)) from exc
     static_root = find_static_dir(env, options.cwd)
     try:
         swa_config = read_swa_config(static_root)
@@ -226,6 +273,10 @@ def prepare_host(options: HostOptions, environ: MutableMapping[str, str] | None 
         table=table,
         timers=timers,
         timers_enabled=not environ_flag("DEVHOST_DISABLE_TIMERS", env),
+        queues=queues,
+        queues_enabled=queues_enabled,
+        lease_seconds=lease_seconds,
+        azurite=azurite,
         static=None,
         shutdown_seconds=shutdown_seconds,
         max_body_bytes=max_body_bytes,
@@ -239,16 +290,23 @@ def _choose_port(cli_port: int | None, env: MutableMapping[str, str], local_sett
     # --port, then PORT (environment or local.settings.json Values), then Host.LocalHttpPort, then 7071.
     if cli_port is not None:
         return cli_port
-    raw = env.get("PORT")
-    if raw:
-        try:
-            port = int(raw)
-        except ValueError:
-            raise SettingsError(f"PORT must be a port number, got {raw!r}") from None
-        if not 0 <= port <= 65535:
-            raise SettingsError(f"PORT must be between 0 and 65535, got {port}")
+    port = _port_setting(env, "PORT", lowest=0)
+    if port is not None:
         return port
     return local_settings.local_http_port or DEFAULT_PORT
+
+
+def _port_setting(env: MutableMapping[str, str], name: str, *, lowest: int = 1) -> int | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a port number, got {raw!r}") from None
+    if not lowest <= port <= 65535:
+        raise SettingsError(f"{name} must be between {lowest} and 65535, got {port}")
+    return port
 
 
 def _float_setting(env: MutableMapping[str, str], name: str, default: float) -> float:

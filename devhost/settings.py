@@ -4,7 +4,8 @@
   already set in the environment wins (so CI and scripts can override).
 * `%NAME%` in a binding (e.g. a timer schedule) is an app-setting reference,
   resolved from the environment, then from the product's own defaults.
-* `host.json` `extensions.http.routePrefix` sets the HTTP route prefix.
+* `host.json` `extensions.http.routePrefix` sets the HTTP route prefix, and
+  `extensions.queues` the queue trigger's polling, retries and concurrency.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_ROUTE_PREFIX",
+    "MIN_POLLING_INTERVAL",
     "HostJson",
     "LocalSettings",
+    "QueuesOptions",
     "SettingsError",
     "app_setting_defaults",
     "environ_flag",
@@ -35,6 +38,10 @@ log = logging.getLogger("devhost.settings")
 
 DEFAULT_ROUTE_PREFIX = "api"
 _REFERENCE = re.compile(r"%([^%\s]+)%")
+# .NET TimeSpan text as host.json writes it: [d.]hh:mm:ss[.fffffff]
+_TIMESPAN = re.compile(
+    r"^(?:(?P<days>\d+)\.)?(?P<hours>\d{1,2}):(?P<minutes>\d{1,2}):(?P<seconds>\d{1,2}(?:\.\d{1,7})?)$"
+)
 
 
 class SettingsError(Exception):
@@ -150,9 +157,29 @@ def resolve_setting_references(
 
 
 @dataclass(frozen=True)
+class QueuesOptions:
+    """host.json `extensions.queues`, with the Storage Queues extension's (5.x) defaults."""
+
+    max_polling_interval: float = 60.0  # seconds; an idle queue is polled with backoff up to this
+    visibility_timeout: float = 0.0  # seconds a failed message stays invisible before its retry
+    batch_size: int = 16  # messages fetched at once (1..32)
+    new_batch_threshold: int = 8  # fetch again once this few are running; default batch_size / 2
+    max_dequeue_count: int = 5  # tries before the message moves to <queue>-poison
+    message_encoding: str = "base64"  # or "none"
+
+    @property
+    def max_parallel(self) -> int:
+        return self.batch_size + self.new_batch_threshold
+
+
+MIN_POLLING_INTERVAL = 0.1  # the extension's floor for maxPollingInterval, and its first wait
+
+
+@dataclass(frozen=True)
 class HostJson:
     path: Path | None
     route_prefix: str = DEFAULT_ROUTE_PREFIX
+    queues: QueuesOptions = QueuesOptions()
 
 
 def read_host_json(candidates: list[Path]) -> HostJson:
@@ -169,8 +196,60 @@ def read_host_json(candidates: list[Path]) -> HostJson:
             prefix = http["routePrefix"]
         if not isinstance(prefix, str):
             raise SettingsError(f"{path}: extensions.http.routePrefix must be a string, got {prefix!r}")
-        return HostJson(path=path, route_prefix=prefix.strip().strip("/"))
+        queues = extensions.get("queues") if isinstance(extensions, dict) else None
+        return HostJson(
+            path=path,
+            route_prefix=prefix.strip().strip("/"),
+            queues=_queues_options(queues or {}, path),
+        )
     return HostJson(path=None)
+
+
+def _queues_options(section: Any, path: Path) -> QueuesOptions:
+    if not isinstance(section, dict):
+        raise SettingsError(f"{path}: extensions.queues must be an object")
+    where = f"{path}: extensions.queues"
+    defaults = QueuesOptions()
+    batch_size = _int_option(section, "batchSize", defaults.batch_size, 1, 32, where)
+    encoding = section.get("messageEncoding", defaults.message_encoding)
+    if not isinstance(encoding, str) or encoding.lower() not in ("base64", "none"):
+        raise SettingsError(f"{where}.messageEncoding must be 'base64' or 'none', got {encoding!r}")
+    polling = _timespan_option(section, "maxPollingInterval", defaults.max_polling_interval, where)
+    if polling < MIN_POLLING_INTERVAL:
+        raise SettingsError(f"{where}.maxPollingInterval must be at least 00:00:00.1")
+    return QueuesOptions(
+        max_polling_interval=polling,
+        visibility_timeout=_timespan_option(section, "visibilityTimeout", defaults.visibility_timeout, where),
+        batch_size=batch_size,
+        new_batch_threshold=_int_option(section, "newBatchThreshold", batch_size // 2, 0, 10_000, where),
+        max_dequeue_count=_int_option(section, "maxDequeueCount", defaults.max_dequeue_count, 1, 10_000, where),
+        message_encoding=encoding.lower(),
+    )
+
+
+def _int_option(section: dict[str, Any], key: str, default: int, low: int, high: int, where: str) -> int:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SettingsError(f"{where}.{key} must be a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def _timespan_option(section: dict[str, Any], key: str, default: float, where: str) -> float:
+    if key not in section:
+        return default
+    raw = section[key]
+    # A bare number is what the 1.x schema took (milliseconds); 2.x parses it as a TimeSpan of days,
+    # a classic misconfiguration, so only the TimeSpan text is accepted.
+    found = _TIMESPAN.match(raw.strip()) if isinstance(raw, str) else None
+    if found is None:
+        raise SettingsError(f'{where}.{key} must be a TimeSpan like "00:00:02", got {raw!r}')
+    days = int(found.group("days") or 0)
+    return (
+        days * 86400
+        + int(found.group("hours")) * 3600
+        + int(found.group("minutes")) * 60
+        + float(found.group("seconds"))
+    )
 
 
 def environ_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:

@@ -19,7 +19,7 @@ from azure.functions.timer import TimerRequest
 from croniter import CroniterError, croniter
 
 from devhost.functions import TimerFunction
-from devhost.invoke import call_user_function, new_invocation_id
+from devhost.invoke import call_user_function, new_invocation_id, stop_tasks
 from devhost.settings import SettingsError, resolve_setting_references
 
 __all__ = ["NcrontabSchedule", "ScheduledTimer", "TimerScheduler", "parse_ncrontab", "prepare_timers"]
@@ -115,19 +115,7 @@ class TimerScheduler:
 
     async def stop(self, grace_seconds: float) -> None:
         """Stop scheduling, give runs in progress `grace_seconds` to finish, then abandon them."""
-        for task in self._loops:
-            task.cancel()
-        await asyncio.gather(*self._loops, return_exceptions=True)
-        self._loops.clear()
-        running = list(self._running.values())
-        if not running:
-            return
-        log.info("Waiting up to %.0fs for %d timer run(s) to finish", grace_seconds, len(running))
-        _, pending = await asyncio.wait(running, timeout=grace_seconds)
-        for task in pending:
-            log.warning("Timer run %s did not finish in time; abandoning it", task.get_name())
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await stop_tasks(self._loops, list(self._running.values()), grace_seconds=grace_seconds, what="timer run")
 
     async def _loop(self, timer: ScheduledTimer) -> None:
         name = timer.function.name

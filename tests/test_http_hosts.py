@@ -142,14 +142,18 @@ def test_a_killed_host_loses_its_lock_one_lease_later_and_its_run_shows_failed(h
 
 
 def test_a_job_longer_than_its_lease_keeps_the_lock_by_heartbeat(hosts: Hosts) -> None:
-    host = hosts.start(REVOKE_DEMO_DELAY_SECONDS="3", JOB_LOCK_TIMEOUT_SECONDS="1", JOB_HEARTBEAT_SECONDS="0.25")
+    host = hosts.start(REVOKE_DEMO_DELAY_SECONDS="4", JOB_LOCK_TIMEOUT_SECONDS="1", JOB_HEARTBEAT_SECONDS="0.25")
+    # The run takes the lock after this instant and holds it 4 s: second tries within 2.5 s of it,
+    # over two leases, all meet the lock (tries "while the run is alive" raced its very end).
+    asked_at = time.monotonic()
     job, result = in_background(lambda: httpx.post(api(host, "databricks/access-requests/revoke-expired"), timeout=60))
     assert wait_until(lambda: is_locked(host, "databricks/access-requests/revoke-job-status"), 10)
 
     refusals = []
-    while job.is_alive():
+    while time.monotonic() - asked_at < 2.5:
         refusals.append(httpx.post(api(host, "databricks/access-requests/revoke-expired"), timeout=10).status_code)
         time.sleep(0.3)
+    job.join(60)
 
     assert len(refusals) >= 3 and set(refusals) == {409}
     assert result[0].status_code == 200 and result[0].json()["lockLost"] is False

@@ -105,13 +105,17 @@ class DevhostProcess:
 
 
 def devhost_env(**overrides: str | None) -> dict[str, str]:
-    """The child's environment: repo importable, timers off unless asked, no inherited host settings."""
+    """The child's environment: repo importable, timers and queues off unless asked, no inherited host settings."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DEVHOST_", "SAMPLE_"))}
     env.pop("PORT", None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)
     env["PYTHONUNBUFFERED"] = "1"
     env["DEVHOST_DISABLE_TIMERS"] = "1"
     env["SAMPLE_TICK_SCHEDULE"] = EVERY_SECOND
+    env["DEVHOST_DISABLE_QUEUES"] = "1"
+    env["AzureWebJobsStorage"] = "UseDevelopmentStorage=true"
+    env["SAMPLE_WORK_QUEUE"] = "sample-work"
+    env["SAMPLE_FAILING_QUEUE"] = "sample-fails"
     for key, value in overrides.items():
         if value is None:
             env.pop(key, None)

@@ -126,3 +126,41 @@ def tick(timer: func.TimerRequest) -> None:
             handle.write(json.dumps(line) + "\n")
     if os.environ.get("SAMPLE_TICK_FAIL") == "1":
         raise RuntimeError("tick failed on purpose")
+
+
+def _record_queue_run(function: str, event: str, msg: func.QueueMessage) -> None:
+    """One JSON line per start and end of a queue run, to the file named by SAMPLE_QUEUE_FILE."""
+    target = os.environ.get("SAMPLE_QUEUE_FILE")
+    if not target:
+        return
+    line = {
+        "function": function,
+        "event": event,
+        "id": msg.id,
+        "body": msg.get_body().decode("utf-8"),
+        "dequeueCount": msg.dequeue_count,
+        "insertionTime": msg.insertion_time.isoformat() if msg.insertion_time else None,
+        "expirationTime": msg.expiration_time.isoformat() if msg.expiration_time else None,
+        "popReceipt": msg.pop_receipt,
+        "pid": os.getpid(),
+        "at": time.time(),
+    }
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
+
+
+@app.queue_trigger(arg_name="msg", queue_name="%SAMPLE_WORK_QUEUE%", connection="AzureWebJobsStorage")
+async def work(msg: func.QueueMessage) -> None:
+    """Async. A JSON body's "sleep" (seconds) makes a run slow; "sleepOnFirstTry" only the first try."""
+    _record_queue_run("work", "start", msg)
+    body = json.loads(msg.get_body())
+    seconds = body.get("sleep", 0) + (body.get("sleepOnFirstTry", 0) if msg.dequeue_count == 1 else 0)
+    await asyncio.sleep(seconds)
+    _record_queue_run("work", "end", msg)
+
+
+@app.queue_trigger(arg_name="msg", queue_name="%SAMPLE_FAILING_QUEUE%", connection="AzureWebJobsStorage")
+def always_fails(msg: func.QueueMessage) -> None:
+    """Sync, and every run raises."""
+    _record_queue_run("always_fails", "start", msg)
+    raise RuntimeError("always fails on purpose")
