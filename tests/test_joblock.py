@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
 import time
+
+import pytest
 
 from shared.db import Connection, connect
 from shared.joblock import (
@@ -12,6 +15,7 @@ from shared.joblock import (
     fail_job,
     get_active_job,
     get_job,
+    machine_name,
     new_job_id,
     try_acquire_lock,
 )
@@ -180,3 +184,72 @@ def test_the_acquire_commits_at_once_so_other_connections_see_the_lock(any_setti
 
         assert seen is not None and seen.job_id == holder
         assert acquire(second, by="server-b") is None
+
+
+def test_a_reclaim_leaves_finished_runs_alone(any_conn: Connection) -> None:
+    # Given a completed and a failed run whose leases have long ended
+    completed = acquire(any_conn, timeout=0.2)
+    assert completed is not None and complete_job(any_conn, completed, processed=1, failed=0)
+    failed = acquire(any_conn, timeout=0.2)
+    assert failed is not None and fail_job(any_conn, failed, "relay down")
+    time.sleep(0.35)
+
+    # When the next run acquires (and reclaims whatever is stale)
+    assert acquire(any_conn, timeout=0.2) is not None
+
+    # Then the finished runs keep their outcome
+    done, crashed = get_job(any_conn, completed), get_job(any_conn, failed)
+    assert done is not None and (done.status, done.error_message) == ("Completed", None)
+    assert crashed is not None and (crashed.status, crashed.error_message) == ("Failed", "relay down")
+
+
+def test_a_stale_lease_of_another_job_type_is_left_to_its_own_type(any_conn: Connection) -> None:
+    # Given an expired lease of another job type
+    other = acquire(any_conn, OTHER, timeout=0.2)
+    assert other is not None
+    time.sleep(0.35)
+
+    # When this type's lock is taken, then the other type's row is not reclaimed by it
+    assert acquire(any_conn, JOB, timeout=0.2) is not None
+    untouched = get_job(any_conn, other)
+    assert untouched is not None and untouched.status == "InProgress"
+
+
+def test_only_the_running_job_of_the_asked_type_is_active(any_conn: Connection) -> None:
+    # Given a run of another type holding its lock, and a finished run of this type within its lease
+    assert acquire(any_conn, OTHER) is not None
+    finished = acquire(any_conn, JOB)
+    assert finished is not None and complete_job(any_conn, finished, processed=0, failed=0)
+
+    # Then nothing of this type is active
+    assert get_active_job(any_conn, JOB, timeout_seconds=LONG) is None
+
+
+def test_the_acquire_sets_the_lease_one_timeout_ahead(any_conn: Connection) -> None:
+    job_id = acquire(any_conn, timeout=LONG)
+    assert job_id is not None
+
+    run = get_job(any_conn, job_id)
+    assert run is not None and run.lock_until is not None
+    assert abs((run.lock_until - run.started_at).total_seconds() - LONG) < 5
+
+
+def test_started_by_is_cut_to_the_columns_100_characters(any_conn: Connection) -> None:
+    # SQLite ignores VARCHAR lengths, SQL Server rejects longer values: check the stored length
+    job_id = acquire(any_conn, by="h" * 99 + "é" + "x" * 50)
+    assert job_id is not None
+
+    run = get_job(any_conn, job_id)
+    assert run is not None and run.started_by == "h" * 99 + "é"
+
+
+def test_machine_name_is_the_azure_instance_or_else_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "gethostname", lambda: "laptop-" + "n" * 120)
+    monkeypatch.delenv("WEBSITE_INSTANCE_ID", raising=False)
+    monkeypatch.delenv("WEBSITE_SITE_NAME", raising=False)
+    assert machine_name() == ("laptop-" + "n" * 120)[:100]
+
+    monkeypatch.setenv("WEBSITE_INSTANCE_ID", "0123456789abcdef0123")
+    assert machine_name() == "func-0123456789ab"
+    monkeypatch.setenv("WEBSITE_SITE_NAME", "expiry-app")
+    assert machine_name() == "expiry-app-0123456789ab"

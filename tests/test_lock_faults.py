@@ -25,7 +25,7 @@ from shared.jobs.notifications import run_notification_job
 from shared.mail.message import Reminder
 from shared.platforms import JobKind, all_platforms
 from shared.settings import Settings, load_settings
-from tests.jobs_support import RecordingSender, add_request
+from tests.jobs_support import RecordingSender, add_request, work_while_others_try_the_lock
 
 PLATFORM = all_platforms(load_settings())[0]
 NOTIFY = PLATFORM.job_type(JobKind.NOTIFICATION)
@@ -189,14 +189,7 @@ def test_a_heartbeat_that_fails_once_is_retried_and_the_lease_holds(
         return original(c, job_id, timeout_seconds=timeout_seconds)
 
     monkeypatch.setattr(joblock, "extend_lease", flaky)
-    refused: list[bool] = []
-
-    async def work(context: JobContext) -> WorkResult[None]:
-        for _ in range(8):  # 1.6 s: two lease lengths
-            await asyncio.sleep(0.2)
-            refused.append(not await asyncio.to_thread(
-                joblock.try_acquire_lock, conn, joblock.new_job_id(), REVOKE, "b", timeout_seconds=0.8))
-        return WorkResult(None, processed=0, failed=0)
+    work, refused = work_while_others_try_the_lock(conn, REVOKE, tries=8, timeout_seconds=0.8)  # two leases
 
     # When a job outlives the lease
     outcome = asyncio.run(run_locked(short, REVOKE, "a", work))

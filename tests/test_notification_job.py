@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
+from datetime import datetime
+from typing import Any
 
 import pytest
 
 import shared.jobs.notifications as notifications_module
 from shared import joblock
 from shared.db import Connection, connect
+from shared.db.dialect import read_datetime
 from shared.jobs.locked_run import JobBusy, JobDone
 from shared.jobs.notifications import (
+    SENT_BY,
+    Failed,
     NotificationReport,
+    Sent,
     pending_reminders,
     reminder_due,
     run_notification_job,
@@ -25,6 +32,7 @@ from shared.repositories.access_requests import (
     notification_candidates,
     record_notification,
 )
+from shared.repositories.reminder_claims import release_claim, take_claim
 from shared.settings import Settings, load_settings
 from tests.jobs_support import RecordingSender, add_request
 
@@ -165,8 +173,10 @@ def test_the_email_names_platform_request_expiry_and_days_left(conn: Connection,
     html = message.get_body(("html",)).get_content()
     assert message["To"] == "ann@example.com" and message["From"] == settings.email_from
     assert message["Subject"] == "30-Day Reminder: your Databricks access expires in 5 days"
+    assert f"granted by request {key} expires in 5 days" in plain and f"\nRequest: {key}\n" in plain
+    assert f"<th align='left'>Request</th><td>{key}</td>" in html
     for body in (plain, html):
-        assert "Databricks" in body and str(key) in body and "Days left" in body
+        assert "Databricks" in body and "Days left" in body
 
 
 def test_a_busy_lock_is_reported_and_nothing_is_sent(conn: Connection, settings: Settings) -> None:
@@ -214,3 +224,126 @@ def test_losing_the_lease_mid_job_stops_new_sends_and_leaves_the_other_run_alone
     assert ours is not None and ours.status == "Failed" and "server-b" not in (ours.started_by or "")
     theirs = joblock.get_job(conn, successor[0])
     assert theirs is not None and theirs.status == "InProgress" and theirs.completed_at is None
+
+
+def recorded_times(conn: Connection, platform: Platform) -> dict[str, datetime | None]:
+    """When the job recorded each reminder, by recipient."""
+    rows = conn.raw.execute(f"SELECT Notification_Sent_To, Notification_Sent_Dt FROM {platform.notification_table} "
+                            "WHERE Notification_Sent_By = ?", (SENT_BY,)).fetchall()
+    return {to: read_datetime(sent_at) for to, sent_at in rows}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+def test_the_report_names_each_reminder_sent_and_failed(
+    conn: Connection, settings: Settings, platform: Platform
+) -> None:
+    # Given a request due its 30-day reminder, one due its 7-day reminder, and one whose send fails
+    ann = add_request(conn, platform, "ann@example.com", 20)
+    bob = add_request(conn, platform, "bob@example.com", 5, reminders_sent=1)
+    cid = add_request(conn, platform, "cid@example.com", 12)
+    sender = RecordingSender(0.01, raise_for={"cid@example.com": SendFailed("mailbox full")})
+
+    report = run(settings, platform, sender).value
+
+    # Then the report says what was sent to whom, when (as recorded), and what failed
+    recorded = recorded_times(conn, platform)
+    assert sorted(recorded) == ["ann@example.com", "bob@example.com"]
+    assert sorted(report.sent, key=lambda s: s.email) == [
+        Sent(ann, "ann@example.com", "30-Day Reminder", 20, recorded["ann@example.com"]),
+        Sent(bob, "bob@example.com", "7-Day Reminder", 5, recorded["bob@example.com"]),
+    ]
+    assert report.failures == [Failed(cid, "cid@example.com", "30-Day Reminder", "mailbox full")]
+    assert report.not_started == 0 and report.parallel_ms >= 10 and report.estimated_sequential_ms >= 30
+    assert report.speedup == round(report.estimated_sequential_ms / report.parallel_ms, 2)
+    assert NotificationReport().speedup == 0.0
+
+
+def test_a_reminder_sent_but_not_recorded_is_reported_and_not_sent_again_while_claimed(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two due requests, and recording that fails for one of them
+    platform = PLATFORMS[0]
+    add_request(conn, platform, "ann@example.com", 20)
+    bob = add_request(conn, platform, "bob@example.com", 20)
+
+    def record_unless_bob(conn: Connection, platform: Platform, key: object, **kwargs: Any) -> Any:
+        if key == bob:
+            raise RuntimeError("connection dropped")
+        return record_notification(conn, platform, key, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(notifications_module, "record_notification", record_unless_bob)
+    sender = RecordingSender()
+
+    outcome = run(settings, platform, sender)
+
+    # Then bob's email went out, and the report says it was sent but not recorded
+    assert sorted(m.recipient for m in sender.sent) == ["ann@example.com", "bob@example.com"]
+    assert [s.email for s in outcome.value.sent] == ["ann@example.com"]
+    assert outcome.value.failures == [Failed(bob, "bob@example.com", "30-Day Reminder",
+                                             "Sent, but recording it failed: RuntimeError")]
+    run_row = joblock.get_job(conn, outcome.job_id)
+    assert run_row is not None and (run_row.processed_count, run_row.failed_count) == (1, 1)
+    # and the next run does not send it again while the claim holds (it may yet be recorded)
+    monkeypatch.undo()
+    again = RecordingSender()
+    assert run(settings, platform, again).value.sent == [] and again.sent == []
+
+
+def test_a_failed_send_gives_its_claim_up_and_a_timed_out_one_keeps_it(conn: Connection, settings: Settings) -> None:
+    # Given a send that fails and one that times out (it may still be delivered)
+    platform = PLATFORMS[1]
+    failing = add_request(conn, platform, "fails@example.com", 5)
+    slow = add_request(conn, platform, "slow@example.com", 5)
+
+    class FailOrHang(RecordingSender):
+        async def send(self, message: Any) -> None:
+            if message.recipient == "slow@example.com":
+                await asyncio.sleep(1)
+            raise SendFailed("relay refused")
+
+    sender = FailOrHang()
+    sender.timeout_seconds = 0.1
+    first = run(settings, platform, sender).value
+    assert sorted((f.request_key, f.error) for f in first.failures) == sorted([
+        (failing, "relay refused"), (slow, "The send did not finish within 0.1 s; it may still be delivered")])
+
+    # When the next run comes
+    second = run(settings, platform, RecordingSender()).value
+
+    # Then only the failed one is sent again
+    assert [s.request_key for s in second.sent] == [failing]
+
+
+def test_a_request_claimed_by_another_live_run_is_not_sent(conn: Connection, settings: Settings) -> None:
+    platform = PLATFORMS[0]
+    key = add_request(conn, platform, "ann@example.com", 5)
+    assert take_claim(conn, platform, joblock.new_job_id(), key, "30-Day Reminder", seconds=600)
+    sender = RecordingSender()
+
+    report = run(settings, platform, sender).value
+
+    assert sender.sent == [] and report.sent == [] and report.failures == []
+
+
+def test_the_claim_of_a_run_that_died_expires_and_the_reminder_is_sent(conn: Connection, settings: Settings) -> None:
+    platform = PLATFORMS[0]
+    key = add_request(conn, platform, "ann@example.com", 5)
+    assert take_claim(conn, platform, joblock.new_job_id(), key, "30-Day Reminder", seconds=0.05)
+    time.sleep(0.1)
+
+    report = run(settings, platform, RecordingSender()).value
+
+    assert [s.request_key for s in report.sent] == [key]
+
+
+def test_only_its_holder_releases_a_claim(conn: Connection) -> None:
+    platform = PLATFORMS[1]
+    key = add_request(conn, platform, "ann@example.com", 5)
+    holder, other = joblock.new_job_id(), joblock.new_job_id()
+    assert take_claim(conn, platform, holder, key, "30-Day Reminder", seconds=600)
+
+    release_claim(conn, platform, other, key)
+    assert not take_claim(conn, platform, other, key, "30-Day Reminder", seconds=600)
+
+    release_claim(conn, platform, holder, key)
+    assert take_claim(conn, platform, other, key, "30-Day Reminder", seconds=600)
