@@ -2,8 +2,9 @@
 
 A mutant that only changes a log call (its message, arguments or `exc_info`) cannot be told apart
 by the tests, which do not read the logs, and is not a bug: such mutants are left out of the score.
-A mutant counts as a logging one when its function, with every `log.<level>(...)` statement taken
-out, is the same syntax tree as the original function with them taken out. A timeout (the mutant
+A mutant counts as a logging one when its function, with every `log.<level>(...)` statement (and
+every `if` that only logs) taken out, is the same syntax tree as the original function with them
+taken out. A timeout (the mutant
 made a test hang past mutmut's limit) counts as killed; "no tests" (no selected test reaches the
 function) counts as survived.
 """
@@ -29,6 +30,13 @@ class _WithoutLogCalls(ast.NodeTransformer):
         call = node.value
         if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
                 and isinstance(call.func.value, ast.Name) and call.func.value.id == "log"):
+            return ast.Pass()
+        return node
+
+    def visit_If(self, node: ast.If) -> ast.AST:
+        """A branch that only logs is logging too (its condition decides nothing else)."""
+        self.generic_visit(node)
+        if all(isinstance(statement, ast.Pass) for statement in [*node.body, *node.orelse]):
             return ast.Pass()
         return node
 

@@ -17,6 +17,7 @@ from shared.joblock import (
     get_job,
     machine_name,
     new_job_id,
+    recent_jobs,
     try_acquire_lock,
 )
 from shared.settings import Settings
@@ -253,3 +254,19 @@ def test_machine_name_is_the_azure_instance_or_else_the_host(monkeypatch: pytest
     assert machine_name() == "func-0123456789ab"
     monkeypatch.setenv("WEBSITE_SITE_NAME", "expiry-app")
     assert machine_name() == "expiry-app-0123456789ab"
+
+
+def test_recent_jobs_lists_the_asked_types_newest_first_a_page_at_a_time(any_conn: Connection) -> None:
+    runs = []
+    for job_type in (JOB, OTHER, "ExpiryNotificationDatabricks", JOB):
+        job_id = acquire(any_conn, job_type)
+        assert job_id is not None and complete_job(any_conn, job_id, processed=0, failed=0)
+        runs.append(job_id)
+
+    newest_first = [run.job_id for run in recent_jobs(any_conn, (JOB, OTHER))]
+    assert newest_first == [runs[3], runs[1], runs[0]]
+    assert [run.job_id for run in recent_jobs(any_conn, (JOB, OTHER), offset=1, limit=1)] == [runs[1]]
+
+
+def test_an_unknown_job_id_is_no_job(any_conn: Connection) -> None:
+    assert get_job(any_conn, new_job_id()) is None

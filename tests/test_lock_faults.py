@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -122,15 +123,13 @@ def test_a_lock_connection_that_dies_mid_run_is_reopened_and_the_run_completes(
         return opened[-1]
 
     monkeypatch.setattr(locked_run_module, "connect", tracked_connect)
-    refused: list[bool] = []
+    # 1.6 s: longer than the lease, so only heartbeats on a new connection keep it
+    others_try, refused = work_while_others_try_the_lock(conn, REVOKE, tries=8, timeout_seconds=1.0)
 
     async def work(context: JobContext) -> WorkResult[None]:
         # When the lock connection dies (closed under the run, as a failover drops it)
         opened[0].raw.close()
-        for _ in range(8):  # 1.6 s: longer than the lease, so only heartbeats on a new connection keep it
-            await asyncio.sleep(0.2)
-            refused.append(not await asyncio.to_thread(
-                joblock.try_acquire_lock, conn, joblock.new_job_id(), REVOKE, "b", timeout_seconds=1.0))
+        await others_try(context)
         return WorkResult(None, processed=3, failed=0)
 
     outcome = asyncio.run(run_locked(short, REVOKE, "a", work))
@@ -161,7 +160,7 @@ def test_heartbeats_that_keep_failing_stop_the_work_within_one_lease_and_report_
         while steps < 100 and context.can_start(0.0):  # 100 steps: 5 s, five lease lengths
             await asyncio.sleep(0.05)
             steps += 1
-        return WorkResult(steps, processed=steps, failed=0)
+        return WorkResult(steps, processed=steps, failed=2)  # 2: any count, recorded as given
 
     # When it works for longer than the lease
     outcome = asyncio.run(run_locked(short, REVOKE, "a", work))
@@ -171,7 +170,8 @@ def test_heartbeats_that_keep_failing_stop_the_work_within_one_lease_and_report_
     assert outcome.value < 100 and attempts["n"] >= 2
     run = joblock.get_job(conn, outcome.job_id)
     assert run is not None and run.status == "Failed" and run.error_message is not None
-    assert run.error_message.startswith("Stopped early") and run.processed_count == outcome.value
+    assert run.error_message.startswith("Stopped early")
+    assert (run.processed_count, run.failed_count) == (outcome.value, 2)
 
 
 def test_a_heartbeat_that_fails_once_is_retried_and_the_lease_holds(
@@ -233,3 +233,92 @@ def test_a_statement_running_past_the_timeout_is_interrupted(settings: Settings)
 
         # and the connection is still good for the next statement
         assert conn.query_one("clock.now") is not None
+
+
+def test_a_completion_whose_reply_was_lost_is_found_on_the_reopened_connection(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a completion that commits, after which the lock connection dies before the reply
+    original = joblock.complete_job
+    calls = {"n": 0}
+
+    def committed_then_lost(c: Connection, job_id: str, processed: int, failed: int) -> bool:
+        calls["n"] += 1
+        done = original(c, job_id, processed, failed)
+        if calls["n"] == 1:
+            c.raw.close()
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        return done
+
+    monkeypatch.setattr(joblock, "complete_job", committed_then_lost)
+
+    async def work(context: JobContext) -> WorkResult[None]:
+        return WorkResult(None, processed=7, failed=1)
+
+    # When the run completes
+    outcome = asyncio.run(run_locked(settings, REVOKE, "a", work))
+
+    # Then the retry on a new connection found its own completion: recorded, lock not lost
+    assert calls["n"] == 2
+    assert isinstance(outcome, JobDone) and outcome.lock_lost is False
+    run = joblock.get_job(conn, outcome.job_id)
+    assert run is not None and (run.status, run.processed_count, run.failed_count) == ("Completed", 7, 1)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_work_may_start_only_while_it_can_end_inside_the_lease() -> None:
+    # Given a 10 s lease with a 2 s heartbeat, on a clock the test moves
+    clock = FakeClock()
+    context = JobContext("job", locked_run_module.Lease(10.0, 2.0, clock))
+    assert context.lapsed is False
+
+    # Then work that fits starts; work as long as what is left of the lease does not
+    assert context.can_start(5.0) and context.lease.seconds_left() == 10.0
+    assert not context.can_start(10.0) and context.lapsed is True
+
+    # and one heartbeat before the lease ends nothing starts any more, however short
+    clock.now = 7.9
+    assert context.can_start(0.0)
+    clock.now = 8.0
+    assert not context.can_start(0.0)
+
+    # until an extension (counted from when it was sent) pushes the end on
+    context.lease.extended(7.0)
+    context.lease.extended(6.0)  # a reply arriving late never moves it back
+    assert context.lease.ends_at == 17.0 and context.can_start(0.0)
+
+
+def test_no_work_starts_once_the_lock_is_known_lost() -> None:
+    context = JobContext("job", locked_run_module.Lease(600.0, 60.0))
+    context.lock_lost.set()
+
+    assert not context.can_start(0.0) and context.lapsed is False
+
+
+def test_a_fence_extends_the_lease_or_refuses_for_a_run_that_lost_its_lock(conn: Connection) -> None:
+    # Given a run's lock row and its context
+    job_id = joblock.new_job_id()
+    assert joblock.try_acquire_lock(conn, job_id, REVOKE, "a", timeout_seconds=600)
+    clock = FakeClock()
+    context = JobContext(job_id, locked_run_module.Lease(600.0, 60.0, clock))
+    conn.execute_script(f"UPDATE JobRun SET Lock_Until = '2000-01-01 00:00:00.000' WHERE Job_Id = '{job_id}'")
+
+    # When a fence runs (its lease not yet reclaimed), then it pushes the lease a timeout ahead
+    clock.now = 100.0
+    context.fence(conn)
+    run = joblock.get_job(conn, job_id)
+    assert run is not None and run.lock_until is not None
+    assert run.lock_until - run.started_at > timedelta(seconds=590)
+    assert context.lease.ends_at == 700.0
+
+    # and once another run has reclaimed the row, it raises
+    conn.execute_script(f"UPDATE JobRun SET Status = 'Failed' WHERE Job_Id = '{job_id}'")
+    with pytest.raises(locked_run_module.LockLost, match=f"job {job_id} no longer holds its lock"):
+        context.fence(conn)

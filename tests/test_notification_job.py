@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+import types
 from datetime import datetime
 from typing import Any
 
@@ -14,11 +15,12 @@ import shared.jobs.notifications as notifications_module
 from shared import joblock
 from shared.db import Connection, connect
 from shared.db.dialect import read_datetime
-from shared.jobs.locked_run import JobBusy, JobDone
+from shared.jobs.locked_run import JobBusy, JobContext, JobDone
 from shared.jobs.notifications import (
     SENT_BY,
     Failed,
     NotificationReport,
+    PendingReminder,
     Sent,
     pending_reminders,
     reminder_due,
@@ -233,6 +235,13 @@ def recorded_times(conn: Connection, platform: Platform) -> dict[str, datetime |
     return {to: read_datetime(sent_at) for to, sent_at in rows}
 
 
+def claims(conn: Connection) -> dict[str, float]:
+    """The claims held, by request key: how many seconds from now each holds."""
+    rows = conn.raw.execute("SELECT Request_Key, (julianday(Claimed_Until) - julianday('now')) * 86400 "
+                            "FROM NotificationClaim").fetchall()
+    return dict(rows)
+
+
 @pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
 def test_the_report_names_each_reminder_sent_and_failed(
     conn: Connection, settings: Settings, platform: Platform
@@ -256,6 +265,7 @@ def test_the_report_names_each_reminder_sent_and_failed(
     assert report.not_started == 0 and report.parallel_ms >= 10 and report.estimated_sequential_ms >= 30
     assert report.speedup == round(report.estimated_sequential_ms / report.parallel_ms, 2)
     assert NotificationReport().speedup == 0.0
+    assert claims(conn) == {}  # recording a reminder gives its claim up
 
 
 def test_a_reminder_sent_but_not_recorded_is_reported_and_not_sent_again_while_claimed(
@@ -283,6 +293,10 @@ def test_a_reminder_sent_but_not_recorded_is_reported_and_not_sent_again_while_c
                                              "Sent, but recording it failed: RuntimeError")]
     run_row = joblock.get_job(conn, outcome.job_id)
     assert run_row is not None and (run_row.processed_count, run_row.failed_count) == (1, 1)
+    # its claim outlasts the send's timeout and two attempts to record (each up to the statement timeout)
+    (held_for,) = claims(conn).values()
+    claim_seconds = sender.timeout_seconds + 2 * settings.sql_query_timeout_seconds
+    assert claim_seconds - 5 < held_for <= claim_seconds
     # and the next run does not send it again while the claim holds (it may yet be recorded)
     monkeypatch.undo()
     again = RecordingSender()
@@ -347,3 +361,99 @@ def test_only_its_holder_releases_a_claim(conn: Connection) -> None:
 
     release_claim(conn, platform, holder, key)
     assert take_claim(conn, platform, other, key, "30-Day Reminder", seconds=600)
+
+
+def test_the_report_times_each_send_and_the_whole_run(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two due requests, one whose send fails, sent one at a time, on a clock that moves
+    # 12.3456 ms each time it is read
+    platform = PLATFORMS[0]
+    add_request(conn, platform, "ann@example.com", 5)
+    add_request(conn, platform, "bob@example.com", 6)
+    reads = iter(range(1000))
+    monkeypatch.setattr(notifications_module, "time", types.SimpleNamespace(
+        perf_counter=lambda: next(reads) * 0.0123456))
+    sender = RecordingSender(raise_for={"bob@example.com": SendFailed("mailbox full")})
+
+    report = run(settings.model_copy(update={"notify_max_parallel": 1}), platform, sender).value
+
+    # Then each send counts from its start to its end, the run from its first read to its last
+    # (reads: run start, ann start, ann end, bob start, bob end, run end)
+    assert report.estimated_sequential_ms == pytest.approx(2 * 12.3456)
+    assert report.parallel_ms == round(5 * 12.3456, 1) and report.speedup == 0.4
+
+
+def test_a_lease_too_short_for_a_send_starts_none(conn: Connection, settings: Settings) -> None:
+    # Given a lease of 5 s and sends that may take up to 10 s each
+    platform = PLATFORMS[0]
+    for name in ("ann", "bob", "cid"):
+        add_request(conn, platform, f"{name}@example.com", 5)
+    sender = RecordingSender()
+    sender.timeout_seconds = 10.0
+    short = settings.model_copy(update={"job_lock_timeout_seconds": 5.0, "job_heartbeat_seconds": 1.0})
+
+    outcome = run(short, platform, sender)
+
+    # Then nothing was sent, each is counted as not started, and the run stopped early
+    assert sender.sent == [] and outcome.value.not_started == 3 and outcome.lock_lost is True
+    run_row = joblock.get_job(conn, outcome.job_id)
+    assert run_row is not None and run_row.status == "Failed"
+
+
+def test_a_claim_that_took_too_long_is_given_up_and_the_reminder_left_for_the_next_run(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a run whose lease becomes too short while each claim is taken
+    platform = PLATFORMS[1]
+    keys = [add_request(conn, platform, f"{name}@example.com", 5) for name in ("ann", "bob")]
+    checks = iter([True, False] * 2)
+    monkeypatch.setattr(JobContext, "can_start", lambda self, seconds: next(checks))
+    sender = RecordingSender()
+
+    first = run(settings.model_copy(update={"notify_max_parallel": 1}), platform, sender).value
+
+    # Then nothing was sent, and the claims were given up: the next run sends both
+    assert sender.sent == [] and first.not_started == 2
+    monkeypatch.undo()
+    assert sorted(s.request_key for s in run(settings, platform, RecordingSender()).value.sent) == sorted(keys)
+
+
+def test_a_reminder_recorded_by_another_run_after_the_candidates_were_read_is_not_sent(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a previous holder of the lock that records the reminder after this run read it as due
+    platform = PLATFORMS[0]
+    key = add_request(conn, platform, "ann@example.com", 5)
+
+    def read_then_recorded_elsewhere(c: Connection, p: Platform) -> list[PendingReminder]:
+        due = pending_reminders(c, p)
+        record_notification(conn, p, key, sent_to="ann@example.com", sent_by="server-b",
+                            reminder_type="30-Day Reminder")
+        return due
+
+    monkeypatch.setattr(notifications_module, "pending_reminders", read_then_recorded_elsewhere)
+    sender = RecordingSender()
+
+    report = run(settings, platform, sender).value
+
+    # Then the claim refused it: not sent twice, nothing failed
+    assert sender.sent == [] and report.sent == [] and report.failures == []
+
+
+def test_a_claim_that_cannot_be_taken_leaves_the_reminder_for_the_next_run(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = PLATFORMS[0]
+    for name in ("ann", "bob"):
+        add_request(conn, platform, f"{name}@example.com", 5)
+
+    def unreachable(*args: Any, **kwargs: Any) -> bool:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(notifications_module, "take_claim", unreachable)
+    sender = RecordingSender()
+
+    report = run(settings, platform, sender).value
+
+    assert sender.sent == [] and report.not_started == 2 and report.failures == []

@@ -137,6 +137,7 @@ def test_a_crashing_job_is_marked_failed_with_its_message(conn: Connection, sett
     with pytest.raises(JobCrashed) as crashed:
         asyncio.run(run_locked(settings, PLATFORMS[0].job_type(JobKind.REVOKE), "test", work))
 
+    assert str(crashed.value) == f"job {crashed.value.job_id} failed: ValueError"
     run_row = joblock.get_job(conn, crashed.value.job_id)
     assert run_row is not None and run_row.status == "Failed"
     assert run_row.error_message == "ValueError: bad row in the platform table"
@@ -235,6 +236,7 @@ def test_a_revoke_whose_lease_lapsed_before_it_started_revokes_nothing(conn: Con
     run_row = joblock.get_job(conn, outcome.job_id)
     assert run_row is not None and run_row.status == "Failed" and run_row.error_message is not None
     assert run_row.error_message.startswith("Stopped early")
+    assert (run_row.processed_count, run_row.failed_count) == (0, 0)
 
 
 def test_a_revoke_whose_lock_was_reclaimed_during_the_pause_revokes_nothing(
@@ -283,3 +285,18 @@ def test_a_request_expiring_exactly_at_the_cutoff_is_revoked(
     revoked = get_request(conn, platform, key)
     assert revoked is not None and revoked.status == platform.revoked_status
     assert revoked.revoked_dt == request.expires_on and len(revocation_rows(conn, platform)) == 1
+
+
+def test_a_revoke_on_a_lease_shorter_than_a_second_still_runs_it_only_has_to_start_in_time(
+    conn: Connection, settings: Settings
+) -> None:
+    # The revocation's fences keep the lock however long it takes: no minimum lease is asked for
+    platform = PLATFORMS[0]
+    expired = add_request(conn, platform, "gone@example.com", -1)
+    short = settings.model_copy(update={"job_lock_timeout_seconds": 0.8, "job_heartbeat_seconds": 0.05})
+
+    outcome = revoke(short, platform)
+
+    assert outcome.value.revoked_count == 1 and outcome.lock_lost is False
+    request = get_request(conn, platform, expired)
+    assert request is not None and request.status == platform.revoked_status
