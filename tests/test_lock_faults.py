@@ -140,6 +140,8 @@ def test_a_lock_connection_that_dies_mid_run_is_reopened_and_the_run_completes(
     assert isinstance(outcome, JobDone) and outcome.lock_lost is False
     run = joblock.get_job(conn, outcome.job_id)
     assert run is not None and (run.status, run.processed_count) == ("Completed", 3)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):  # and the new one closed at the end
+        opened[-1].raw.execute("SELECT 1")
 
 
 def test_heartbeats_that_keep_failing_stop_the_work_within_one_lease_and_report_the_lock_lost(
@@ -322,3 +324,32 @@ def test_a_fence_extends_the_lease_or_refuses_for_a_run_that_lost_its_lock(conn:
     conn.execute_script(f"UPDATE JobRun SET Status = 'Failed' WHERE Job_Id = '{job_id}'")
     with pytest.raises(locked_run_module.LockLost, match=f"job {job_id} no longer holds its lock"):
         context.fence(conn)
+
+
+def test_an_acquire_whose_reply_was_lost_finds_its_own_lock_on_the_reopened_connection(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an acquire that commits, after which the lock connection dies before the reply
+    original = joblock.try_acquire_lock
+    calls = {"n": 0}
+
+    def committed_then_lost(c: Connection, *args: Any, **kwargs: Any) -> bool:
+        calls["n"] += 1
+        taken = original(c, *args, **kwargs)
+        if calls["n"] == 1:
+            c.raw.close()
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        return taken
+
+    monkeypatch.setattr(joblock, "try_acquire_lock", committed_then_lost)
+
+    async def work(context: JobContext) -> WorkResult[None]:
+        return WorkResult(None, processed=1, failed=0)
+
+    # When the run starts, then the retry found the lock its first attempt took, and the run went on
+    outcome = asyncio.run(run_locked(settings, REVOKE, "a", work))
+
+    assert calls["n"] == 2
+    assert isinstance(outcome, JobDone) and outcome.lock_lost is False
+    run = joblock.get_job(conn, outcome.job_id)
+    assert run is not None and run.status == "Completed"

@@ -196,6 +196,22 @@ def test_a_busy_lock_is_reported_and_nothing_is_sent(conn: Connection, settings:
     assert sender.sent == []
 
 
+def test_a_lock_held_by_a_row_without_a_lease_end_is_reported_with_its_holder(
+    conn: Connection, settings: Settings
+) -> None:
+    # Given the lock held by a row written the SPEC's way, without Lock_Until (an older release)
+    platform = PLATFORMS[0]
+    holder = joblock.new_job_id()
+    assert joblock.try_acquire_lock(conn, holder, platform.job_type(JobKind.NOTIFICATION), "old-server",
+                                    timeout_seconds=600)
+    conn.execute_script(f"UPDATE JobRun SET Lock_Until = NULL WHERE Job_Id = '{holder}'")
+
+    outcome = asyncio.run(run_notification_job(settings, platform, RecordingSender(), started_by="test"))
+
+    # Then its lease counts from its start: busy, and held by that run
+    assert isinstance(outcome, JobBusy) and outcome.active is not None and outcome.active.job_id == holder
+
+
 def test_losing_the_lease_mid_job_stops_new_sends_and_leaves_the_other_run_alone(
     conn: Connection, settings: Settings
 ) -> None:
