@@ -6,15 +6,20 @@ A mutant counts as a logging one when its function, with every `log.<level>(...)
 every `if` that only logs) taken out, is the same syntax tree as the original function with them
 taken out. A timeout (the mutant
 made a test hang past mutmut's limit) counts as killed; "no tests" (no selected test reaches the
-function) counts as survived.
+function) counts as survived. A mutant whose forked test run crashed (mutmut's "segfault": the fork
+of a process with worker threads can die where a fresh one raises) is run again, once, in a fresh
+interpreter with the selected tests, and counts as killed only if they fail there.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 GOAL = 0.95
@@ -22,6 +27,7 @@ MUTANTS = Path("mutants")
 MODULES = ["shared/joblock.py", "shared/jobs/locked_run.py", "shared/jobs/notifications.py",
            "shared/jobs/revoke.py"]
 KILLED = {1, 3, 24, 36, 152, 255, -24}  # test failure, pytest internal error, or timeout (mutmut's codes)
+CRASHED = {-11, -9}  # mutmut's "segfault"
 MUTANT_NAME = re.compile(r"^(?P<function>.+)__mutmut_(?P<which>orig|\d+)$")
 
 
@@ -64,6 +70,17 @@ def logging_only(module: Path) -> set[str]:
     return found
 
 
+def killed_in_a_fresh_run(key: str) -> bool:
+    """The selected tests, run in mutants/ with `key` switched on (mutmut's MUTANT_UNDER_TEST)."""
+    mutmut = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["mutmut"]
+    selection = mutmut["pytest_add_cli_args_test_selection"]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *selection]
+    quiet = subprocess.DEVNULL
+    run = subprocess.run(command, cwd=MUTANTS, env={**os.environ, "MUTANT_UNDER_TEST": key},  # noqa: S603
+                         stdout=quiet, stderr=quiet, timeout=600, check=False)
+    return run.returncode == 1
+
+
 def main() -> int:
     below_goal = []
     for path in MODULES:
@@ -73,12 +90,16 @@ def main() -> int:
         unchecked = [key for key, code in scored.items() if code is None]
         if unchecked:
             sys.exit(f"{path}: {len(unchecked)} mutants were not run (interrupted?): run `make mutate` again")
-        survivors = sorted((key for key, code in scored.items() if code not in KILLED),
+        crashed = [key for key, code in scored.items() if code in CRASHED]
+        rerun_killed = {key for key in crashed if killed_in_a_fresh_run(key)}
+        survivors = sorted((key for key, code in scored.items() if code not in KILLED and key not in rerun_killed),
                            key=lambda key: (key.rsplit("__mutmut_", 1)[0], int(key.rsplit("_", 1)[1])))
         killed = len(scored) - len(survivors)
         score = killed / len(scored) if scored else 1.0
         print(f"{path}: {killed}/{len(scored)} non-logging mutants killed, {score:.1%} "
-              f"({len(exit_codes) - len(scored)} logging-only mutants left out)")
+              f"({len(exit_codes) - len(scored)} logging-only mutants left out"
+              + (f"; {len(rerun_killed)} of {len(crashed)} crashed runs killed when run again" if crashed else "")
+              + ")")
         for key in survivors:
             print(f"    survived: {key}   (mutmut show {key})")
         if score < GOAL:

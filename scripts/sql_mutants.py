@@ -134,8 +134,9 @@ def run_one(index: int) -> int:
 
 def pytest_child(args: list[str]) -> int:
     command = [sys.executable, str(Path(__file__).resolve()), *args]
-    return subprocess.run(command, cwd=REPO,  # noqa: S603 (this interpreter running this script) stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          timeout=600, check=False).returncode
+    quiet = subprocess.DEVNULL
+    # this interpreter running this script: no untrusted input
+    return subprocess.run(command, cwd=REPO, stdout=quiet, stderr=quiet, timeout=600, check=False).returncode  # noqa: S603
 
 
 def main() -> int:

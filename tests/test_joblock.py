@@ -268,5 +268,13 @@ def test_recent_jobs_lists_the_asked_types_newest_first_a_page_at_a_time(any_con
     assert [run.job_id for run in recent_jobs(any_conn, (JOB, OTHER), offset=1, limit=1)] == [runs[1]]
 
 
+def test_recent_jobs_gives_50_runs_unless_asked_for_another_page_size(any_conn: Connection) -> None:
+    for _ in range(51):
+        job_id = acquire(any_conn)
+        assert job_id is not None and complete_job(any_conn, job_id, processed=0, failed=0)
+
+    assert len(recent_jobs(any_conn, (JOB, OTHER))) == 50
+
+
 def test_an_unknown_job_id_is_no_job(any_conn: Connection) -> None:
     assert get_job(any_conn, new_job_id()) is None

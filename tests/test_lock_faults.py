@@ -237,30 +237,32 @@ def test_a_statement_running_past_the_timeout_is_interrupted(settings: Settings)
         assert conn.query_one("clock.now") is not None
 
 
-def test_a_completion_whose_reply_was_lost_is_found_on_the_reopened_connection(
-    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("statement", ["try_acquire_lock", "complete_job"])
+def test_a_lock_write_whose_reply_was_lost_finds_its_own_write_on_the_reopened_connection(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch, statement: str
 ) -> None:
-    # Given a completion that commits, after which the lock connection dies before the reply
-    original = joblock.complete_job
+    # Given an acquire (or a completion) that commits, after which the lock connection dies before the reply
+    original = getattr(joblock, statement)
     calls = {"n": 0}
 
-    def committed_then_lost(c: Connection, job_id: str, processed: int, failed: int) -> bool:
+    def committed_then_lost(c: Connection, *args: Any, **kwargs: Any) -> bool:
         calls["n"] += 1
-        done = original(c, job_id, processed, failed)
+        done: bool = original(c, *args, **kwargs)
         if calls["n"] == 1:
             c.raw.close()
             raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         return done
 
-    monkeypatch.setattr(joblock, "complete_job", committed_then_lost)
+    monkeypatch.setattr(joblock, statement, committed_then_lost)
 
     async def work(context: JobContext) -> WorkResult[None]:
         return WorkResult(None, processed=7, failed=1)
 
-    # When the run completes
+    # When the run goes through
     outcome = asyncio.run(run_locked(settings, REVOKE, "a", work))
 
-    # Then the retry on a new connection found its own completion: recorded, lock not lost
+    # Then the retry on a new connection found what the first attempt wrote (its lock, or its
+    # completion), and the run went on as if the reply had come: recorded, lock not lost
     assert calls["n"] == 2
     assert isinstance(outcome, JobDone) and outcome.lock_lost is False
     run = joblock.get_job(conn, outcome.job_id)
@@ -324,32 +326,3 @@ def test_a_fence_extends_the_lease_or_refuses_for_a_run_that_lost_its_lock(conn:
     conn.execute_script(f"UPDATE JobRun SET Status = 'Failed' WHERE Job_Id = '{job_id}'")
     with pytest.raises(locked_run_module.LockLost, match=f"job {job_id} no longer holds its lock"):
         context.fence(conn)
-
-
-def test_an_acquire_whose_reply_was_lost_finds_its_own_lock_on_the_reopened_connection(
-    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given an acquire that commits, after which the lock connection dies before the reply
-    original = joblock.try_acquire_lock
-    calls = {"n": 0}
-
-    def committed_then_lost(c: Connection, *args: Any, **kwargs: Any) -> bool:
-        calls["n"] += 1
-        taken = original(c, *args, **kwargs)
-        if calls["n"] == 1:
-            c.raw.close()
-            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
-        return taken
-
-    monkeypatch.setattr(joblock, "try_acquire_lock", committed_then_lost)
-
-    async def work(context: JobContext) -> WorkResult[None]:
-        return WorkResult(None, processed=1, failed=0)
-
-    # When the run starts, then the retry found the lock its first attempt took, and the run went on
-    outcome = asyncio.run(run_locked(settings, REVOKE, "a", work))
-
-    assert calls["n"] == 2
-    assert isinstance(outcome, JobDone) and outcome.lock_lost is False
-    run = joblock.get_job(conn, outcome.job_id)
-    assert run is not None and run.status == "Completed"
