@@ -7,7 +7,7 @@ WEB := static-web
 STAMPS := .stamps
 PORT ?= 7071
 
-.PHONY: setup system-deps run test lint typecheck test-py test-web test-e2e bench clean
+.PHONY: setup system-deps run test lint typecheck test-py test-web test-e2e bench mutate clean
 
 setup: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/web local.settings.json
 
@@ -64,5 +64,20 @@ test: lint test-web test-e2e test-py
 bench: setup
 	$(PY) -m bench
 
+# Mutation testing of the lock, job and SQL modules (not part of `make test`: CPU heavy, ~15 min).
+# mutmut runs in a fresh mutants/ copy; its pytest runs keep their temp dirs under MUTATE_TMP.
+MUTATE_TMP ?= /tmp/mutate-$(notdir $(CURDIR))
+$(STAMPS)/mutmut: requirements-mutate.txt $(STAMPS)/python
+	$(PY) -m pip install --quiet -r requirements-mutate.txt
+	@touch $@
+
+mutate: setup $(STAMPS)/mutmut
+	rm -rf mutants && mkdir -p $(MUTATE_TMP)
+	@SECONDS=0; export PYTEST_DEBUG_TEMPROOT=$(MUTATE_TMP); \
+	$(VENV)/bin/mutmut run --max-children 2 > mutants-run.log 2>&1 || { tail -50 mutants-run.log; exit 1; }; \
+	status=0; $(PY) scripts/mutation_scores.py || status=$$?; \
+	$(PY) scripts/sql_mutants.py || status=$$?; \
+	echo "make mutate took $$((SECONDS / 60)) min $$((SECONDS % 60)) s (mutmut's log: mutants-run.log)"; exit $$status
+
 clean:
-	rm -rf $(VENV) $(STAMPS) node_modules $(WEB)/node_modules $(WEB)/dist .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(STAMPS) node_modules $(WEB)/node_modules $(WEB)/dist .mypy_cache .ruff_cache .pytest_cache mutants mutants-run.log

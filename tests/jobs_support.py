@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from shared import joblock
 from shared.db import Connection
+from shared.jobs.locked_run import JobContext, WorkResult
 from shared.mail.message import Reminder
 from shared.platforms import Platform
 from shared.repositories.access_requests import RequestKey, create_request, database_now, record_notification
@@ -28,6 +31,23 @@ def add_request(
     for reminder in REMINDERS[:reminders_sent]:
         record_notification(conn, platform, key, sent_to=email, sent_by="test", reminder_type=reminder)
     return key
+
+
+def work_while_others_try_the_lock(
+    conn: Connection, job_type: str, *, tries: int, timeout_seconds: float, every: float = 0.2
+) -> tuple[Callable[[JobContext], Awaitable[WorkResult[None]]], list[bool]]:
+    """Work that lasts `tries * every` seconds, during which another server tries to take the lock
+    every `every` seconds; the list says, for each try, whether it was refused."""
+    refused: list[bool] = []
+
+    async def work(context: JobContext) -> WorkResult[None]:
+        for _ in range(tries):
+            await asyncio.sleep(every)
+            refused.append(not await asyncio.to_thread(
+                joblock.try_acquire_lock, conn, joblock.new_job_id(), job_type, "b", timeout_seconds=timeout_seconds))
+        return WorkResult(None, processed=0, failed=0)
+
+    return work, refused
 
 
 class RecordingSender:

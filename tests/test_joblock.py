@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -17,7 +18,9 @@ from shared.joblock import (
     fail_job,
     get_active_job,
     get_job,
+    machine_name,
     new_job_id,
+    recent_jobs,
     try_acquire_lock,
 )
 from shared.platforms import Platform
@@ -217,3 +220,96 @@ def test_a_sub_second_lease_goes_to_the_database_as_whole_milliseconds(
     assert job is not None and job.lock_until is not None
     assert job.lock_until - job.started_at == timedelta(milliseconds=250)
     assert active is not None and active.job_id == holder and extended
+
+
+def test_a_reclaim_leaves_finished_runs_alone(any_conn: Connection) -> None:
+    # Given a completed and a failed run whose leases have long ended
+    completed = acquire(any_conn, timeout=0.2)
+    assert completed is not None and complete_job(any_conn, completed, processed=1, failed=0)
+    failed = acquire(any_conn, timeout=0.2)
+    assert failed is not None and fail_job(any_conn, failed, "relay down")
+    time.sleep(0.35)
+
+    # When the next run acquires (and reclaims whatever is stale)
+    assert acquire(any_conn, timeout=0.2) is not None
+
+    # Then the finished runs keep their outcome
+    done, crashed = get_job(any_conn, completed), get_job(any_conn, failed)
+    assert done is not None and (done.status, done.error_message) == ("Completed", None)
+    assert crashed is not None and (crashed.status, crashed.error_message) == ("Failed", "relay down")
+
+
+def test_a_stale_lease_of_another_job_type_is_left_to_its_own_type(any_conn: Connection) -> None:
+    # Given an expired lease of another job type
+    other = acquire(any_conn, OTHER, timeout=0.2)
+    assert other is not None
+    time.sleep(0.35)
+
+    # When this type's lock is taken, then the other type's row is not reclaimed by it
+    assert acquire(any_conn, JOB, timeout=0.2) is not None
+    untouched = get_job(any_conn, other)
+    assert untouched is not None and untouched.status == "InProgress"
+
+
+def test_only_the_running_job_of_the_asked_type_is_active(any_conn: Connection) -> None:
+    # Given a run of another type holding its lock, and a finished run of this type within its lease
+    assert acquire(any_conn, OTHER) is not None
+    finished = acquire(any_conn, JOB)
+    assert finished is not None and complete_job(any_conn, finished, processed=0, failed=0)
+
+    # Then nothing of this type is active
+    assert get_active_job(any_conn, JOB, timeout_seconds=LONG) is None
+
+
+def test_the_acquire_sets_the_lease_one_timeout_ahead(any_conn: Connection) -> None:
+    job_id = acquire(any_conn, timeout=LONG)
+    assert job_id is not None
+
+    run = get_job(any_conn, job_id)
+    assert run is not None and run.lock_until is not None
+    assert abs((run.lock_until - run.started_at).total_seconds() - LONG) < 5
+
+
+def test_started_by_is_cut_to_the_columns_100_characters(any_conn: Connection) -> None:
+    # SQLite ignores VARCHAR lengths, SQL Server rejects longer values: check the stored length
+    job_id = acquire(any_conn, by="h" * 99 + "é" + "x" * 50)
+    assert job_id is not None
+
+    run = get_job(any_conn, job_id)
+    assert run is not None and run.started_by == "h" * 99 + "é"
+
+
+def test_machine_name_is_the_azure_instance_or_else_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "gethostname", lambda: "laptop-" + "n" * 120)
+    monkeypatch.delenv("WEBSITE_INSTANCE_ID", raising=False)
+    monkeypatch.delenv("WEBSITE_SITE_NAME", raising=False)
+    assert machine_name() == ("laptop-" + "n" * 120)[:100]
+
+    monkeypatch.setenv("WEBSITE_INSTANCE_ID", "0123456789abcdef0123")
+    assert machine_name() == "func-0123456789ab"
+    monkeypatch.setenv("WEBSITE_SITE_NAME", "expiry-app")
+    assert machine_name() == "expiry-app-0123456789ab"
+
+
+def test_recent_jobs_lists_the_asked_types_newest_first_a_page_at_a_time(any_conn: Connection) -> None:
+    runs = []
+    for job_type in (JOB, OTHER, "ExpiryNotificationDatabricks", JOB):
+        job_id = acquire(any_conn, job_type)
+        assert job_id is not None and complete_job(any_conn, job_id, processed=0, failed=0)
+        runs.append(job_id)
+
+    newest_first = [run.job_id for run in recent_jobs(any_conn, (JOB, OTHER))]
+    assert newest_first == [runs[3], runs[1], runs[0]]
+    assert [run.job_id for run in recent_jobs(any_conn, (JOB, OTHER), offset=1, limit=1)] == [runs[1]]
+
+
+def test_recent_jobs_gives_50_runs_unless_asked_for_another_page_size(any_conn: Connection) -> None:
+    for _ in range(51):
+        job_id = acquire(any_conn)
+        assert job_id is not None and complete_job(any_conn, job_id, processed=0, failed=0)
+
+    assert len(recent_jobs(any_conn, (JOB, OTHER))) == 50
+
+
+def test_an_unknown_job_id_is_no_job(any_conn: Connection) -> None:
+    assert get_job(any_conn, new_job_id()) is None

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from shared.jobs.notifications import run_notification_job
 from shared.mail.message import Reminder
 from shared.platforms import JobKind, all_platforms
 from shared.settings import Settings, load_settings
-from tests.jobs_support import RecordingSender, add_request
+from tests.jobs_support import RecordingSender, add_request, work_while_others_try_the_lock
 
 PLATFORM = all_platforms(load_settings())[0]
 NOTIFY = PLATFORM.job_type(JobKind.NOTIFICATION)
@@ -123,15 +124,13 @@ def test_a_lock_connection_that_dies_mid_run_is_reopened_and_the_run_completes(
         return opened[-1]
 
     monkeypatch.setattr(locked_run_module, "connect", tracked_connect)
-    refused: list[bool] = []
+    # 1.6 s: longer than the lease, so only heartbeats on a new connection keep it
+    others_try, refused = work_while_others_try_the_lock(conn, REVOKE, tries=8, timeout_seconds=1.0)
 
     async def work(context: JobContext) -> WorkResult[None]:
         # When the lock connection dies (closed under the run, as a failover drops it)
         opened[0].raw.close()
-        for _ in range(8):  # 1.6 s: longer than the lease, so only heartbeats on a new connection keep it
-            await asyncio.sleep(0.2)
-            refused.append(not await asyncio.to_thread(
-                joblock.try_acquire_lock, conn, joblock.new_job_id(), REVOKE, "b", timeout_seconds=1.0))
+        await others_try(context)
         return WorkResult(None, processed=3, failed=0)
 
     outcome = asyncio.run(run_locked(short, REVOKE, "a", work))
@@ -142,6 +141,8 @@ def test_a_lock_connection_that_dies_mid_run_is_reopened_and_the_run_completes(
     assert isinstance(outcome, JobDone) and outcome.lock_lost is False
     run = joblock.get_job(conn, outcome.job_id)
     assert run is not None and (run.status, run.processed_count) == ("Completed", 3)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):  # and the new one closed at the end
+        opened[-1].raw.execute("SELECT 1")
 
 
 def test_heartbeats_that_keep_failing_stop_the_work_within_one_lease_and_report_the_lock_lost(
@@ -162,7 +163,7 @@ def test_heartbeats_that_keep_failing_stop_the_work_within_one_lease_and_report_
         while steps < 100 and context.can_start(0.0):  # 100 steps: 5 s, five lease lengths
             await asyncio.sleep(0.05)
             steps += 1
-        return WorkResult(steps, processed=steps, failed=0)
+        return WorkResult(steps, processed=steps, failed=2)  # 2: any count, recorded as given
 
     # When it works for longer than the lease
     outcome = asyncio.run(run_locked(short, REVOKE, "a", work))
@@ -172,7 +173,8 @@ def test_heartbeats_that_keep_failing_stop_the_work_within_one_lease_and_report_
     assert outcome.value < 100 and attempts["n"] >= 2
     run = joblock.get_job(conn, outcome.job_id)
     assert run is not None and run.status == "Failed" and run.error_message is not None
-    assert run.error_message.startswith("Stopped early") and run.processed_count == outcome.value
+    assert run.error_message.startswith("Stopped early")
+    assert (run.processed_count, run.failed_count) == (outcome.value, 2)
 
 
 def test_a_heartbeat_that_fails_once_is_retried_and_the_lease_holds(
@@ -190,14 +192,7 @@ def test_a_heartbeat_that_fails_once_is_retried_and_the_lease_holds(
         return original(c, job_id, timeout_seconds=timeout_seconds)
 
     monkeypatch.setattr(joblock, "extend_lease", flaky)
-    refused: list[bool] = []
-
-    async def work(context: JobContext) -> WorkResult[None]:
-        for _ in range(8):  # 1.6 s: two lease lengths
-            await asyncio.sleep(0.2)
-            refused.append(not await asyncio.to_thread(
-                joblock.try_acquire_lock, conn, joblock.new_job_id(), REVOKE, "b", timeout_seconds=0.8))
-        return WorkResult(None, processed=0, failed=0)
+    work, refused = work_while_others_try_the_lock(conn, REVOKE, tries=8, timeout_seconds=0.8)  # two leases
 
     # When a job outlives the lease
     outcome = asyncio.run(run_locked(short, REVOKE, "a", work))
@@ -240,3 +235,94 @@ def test_a_statement_running_past_the_timeout_is_interrupted(settings: Settings)
 
         # and the connection is still good for the next statement
         assert conn.query_one("clock.now") is not None
+
+
+@pytest.mark.parametrize("statement", ["try_acquire_lock", "complete_job"])
+def test_a_lock_write_whose_reply_was_lost_finds_its_own_write_on_the_reopened_connection(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch, statement: str
+) -> None:
+    # Given an acquire (or a completion) that commits, after which the lock connection dies before the reply
+    original = getattr(joblock, statement)
+    calls = {"n": 0}
+
+    def committed_then_lost(c: Connection, *args: Any, **kwargs: Any) -> bool:
+        calls["n"] += 1
+        done: bool = original(c, *args, **kwargs)
+        if calls["n"] == 1:
+            c.raw.close()
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        return done
+
+    monkeypatch.setattr(joblock, statement, committed_then_lost)
+
+    async def work(context: JobContext) -> WorkResult[None]:
+        return WorkResult(None, processed=7, failed=1)
+
+    # When the run goes through
+    outcome = asyncio.run(run_locked(settings, REVOKE, "a", work))
+
+    # Then the retry on a new connection found what the first attempt wrote (its lock, or its
+    # completion), and the run went on as if the reply had come: recorded, lock not lost
+    assert calls["n"] == 2
+    assert isinstance(outcome, JobDone) and outcome.lock_lost is False
+    run = joblock.get_job(conn, outcome.job_id)
+    assert run is not None and (run.status, run.processed_count, run.failed_count) == ("Completed", 7, 1)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_work_may_start_only_while_it_can_end_inside_the_lease() -> None:
+    # Given a 10 s lease with a 2 s heartbeat, on a clock the test moves
+    clock = FakeClock()
+    context = JobContext("job", locked_run_module.Lease(10.0, 2.0, clock))
+    assert context.lapsed is False
+
+    # Then work that fits starts; work as long as what is left of the lease does not
+    assert context.can_start(5.0) and context.lease.seconds_left() == 10.0
+    assert not context.can_start(10.0) and context.lapsed is True
+
+    # and one heartbeat before the lease ends nothing starts any more, however short
+    clock.now = 7.9
+    assert context.can_start(0.0)
+    clock.now = 8.0
+    assert not context.can_start(0.0)
+
+    # until an extension (counted from when it was sent) pushes the end on
+    context.lease.extended(7.0)
+    context.lease.extended(6.0)  # a reply arriving late never moves it back
+    assert context.lease.ends_at == 17.0 and context.can_start(0.0)
+
+
+def test_no_work_starts_once_the_lock_is_known_lost() -> None:
+    context = JobContext("job", locked_run_module.Lease(600.0, 60.0))
+    context.lock_lost.set()
+
+    assert not context.can_start(0.0) and context.lapsed is False
+
+
+def test_a_fence_extends_the_lease_or_refuses_for_a_run_that_lost_its_lock(conn: Connection) -> None:
+    # Given a run's lock row and its context
+    job_id = joblock.new_job_id()
+    assert joblock.try_acquire_lock(conn, job_id, REVOKE, "a", timeout_seconds=600)
+    clock = FakeClock()
+    context = JobContext(job_id, locked_run_module.Lease(600.0, 60.0, clock))
+    conn.execute_script(f"UPDATE JobRun SET Lock_Until = '2000-01-01 00:00:00.000' WHERE Job_Id = '{job_id}'")
+
+    # When a fence runs (its lease not yet reclaimed), then it pushes the lease a timeout ahead
+    clock.now = 100.0
+    context.fence(conn)
+    run = joblock.get_job(conn, job_id)
+    assert run is not None and run.lock_until is not None
+    assert run.lock_until - run.started_at > timedelta(seconds=590)
+    assert context.lease.ends_at == 700.0
+
+    # and once another run has reclaimed the row, it raises
+    conn.execute_script(f"UPDATE JobRun SET Status = 'Failed' WHERE Job_Id = '{job_id}'")
+    with pytest.raises(locked_run_module.LockLost, match=f"job {job_id} no longer holds its lock"):
+        context.fence(conn)

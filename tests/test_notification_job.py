@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
+import types
+from datetime import datetime
+from typing import Any
 
 import pytest
 
 import shared.jobs.notifications as notifications_module
 from shared import joblock
 from shared.db import Connection, connect
-from shared.jobs.locked_run import JobBusy, JobDone
+from shared.db.dialect import read_datetime
+from shared.jobs.locked_run import JobBusy, JobContext, JobDone
 from shared.jobs.notifications import (
+    SENT_BY,
+    Failed,
     NotificationReport,
+    PendingReminder,
+    Sent,
     pending_reminders,
     reminder_due,
     run_notification_job,
@@ -25,6 +34,7 @@ from shared.repositories.access_requests import (
     notification_candidates,
     record_notification,
 )
+from shared.repositories.reminder_claims import release_claim, take_claim
 from shared.settings import Settings, load_settings
 from tests.jobs_support import RecordingSender, add_request
 
@@ -165,8 +175,10 @@ def test_the_email_names_platform_request_expiry_and_days_left(conn: Connection,
     html = message.get_body(("html",)).get_content()
     assert message["To"] == "ann@example.com" and message["From"] == settings.email_from
     assert message["Subject"] == "30-Day Reminder: your Databricks access expires in 5 days"
+    assert f"granted by request {key} expires in 5 days" in plain and f"\nRequest: {key}\n" in plain
+    assert f"<th align='left'>Request</th><td>{key}</td>" in html
     for body in (plain, html):
-        assert "Databricks" in body and str(key) in body and "Days left" in body
+        assert "Databricks" in body and "Days left" in body
 
 
 def test_a_busy_lock_is_reported_and_nothing_is_sent(conn: Connection, settings: Settings) -> None:
@@ -182,6 +194,22 @@ def test_a_busy_lock_is_reported_and_nothing_is_sent(conn: Connection, settings:
     assert isinstance(outcome, JobBusy) and outcome.active is not None
     assert outcome.active.job_id == holder and outcome.active.started_by == "other-server"
     assert sender.sent == []
+
+
+def test_a_lock_held_by_a_row_without_a_lease_end_is_reported_with_its_holder(
+    conn: Connection, settings: Settings
+) -> None:
+    # Given the lock held by a row written the SPEC's way, without Lock_Until (an older release)
+    platform = PLATFORMS[0]
+    holder = joblock.new_job_id()
+    assert joblock.try_acquire_lock(conn, holder, platform.job_type(JobKind.NOTIFICATION), "old-server",
+                                    timeout_seconds=600)
+    conn.execute_script(f"UPDATE JobRun SET Lock_Until = NULL WHERE Job_Id = '{holder}'")
+
+    outcome = asyncio.run(run_notification_job(settings, platform, RecordingSender(), started_by="test"))
+
+    # Then its lease counts from its start: busy, and held by that run
+    assert isinstance(outcome, JobBusy) and outcome.active is not None and outcome.active.job_id == holder
 
 
 def test_losing_the_lease_mid_job_stops_new_sends_and_leaves_the_other_run_alone(
@@ -214,3 +242,236 @@ def test_losing_the_lease_mid_job_stops_new_sends_and_leaves_the_other_run_alone
     assert ours is not None and ours.status == "Failed" and "server-b" not in (ours.started_by or "")
     theirs = joblock.get_job(conn, successor[0])
     assert theirs is not None and theirs.status == "InProgress" and theirs.completed_at is None
+
+
+def recorded_times(conn: Connection, platform: Platform) -> dict[str, datetime]:
+    """When the job recorded each reminder, by recipient."""
+    rows = conn.raw.execute(f"SELECT Notification_Sent_To, Notification_Sent_Dt FROM {platform.notification_table} "
+                            "WHERE Notification_Sent_By = ?", (SENT_BY,)).fetchall()
+    times = {to: read_datetime(sent_at) for to, sent_at in rows}
+    return {to: sent_at for to, sent_at in times.items() if sent_at is not None}
+
+
+def claims(conn: Connection) -> dict[str, float]:
+    """The claims held, by request key: how many seconds from now each holds."""
+    rows = conn.raw.execute("SELECT Request_Key, (julianday(Claimed_Until) - julianday('now')) * 86400 "
+                            "FROM NotificationClaim").fetchall()
+    return dict(rows)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+def test_the_report_names_each_reminder_sent_and_failed(
+    conn: Connection, settings: Settings, platform: Platform
+) -> None:
+    # Given a request due its 30-day reminder, one due its 7-day reminder, and one whose send fails
+    ann = add_request(conn, platform, "ann@example.com", 20)
+    bob = add_request(conn, platform, "bob@example.com", 5, reminders_sent=1)
+    cid = add_request(conn, platform, "cid@example.com", 12)
+    sender = RecordingSender(0.01, raise_for={"cid@example.com": SendFailed("mailbox full")})
+
+    report = run(settings, platform, sender).value
+
+    # Then the report says what was sent to whom, when (as recorded), and what failed
+    recorded = recorded_times(conn, platform)
+    assert sorted(recorded) == ["ann@example.com", "bob@example.com"]
+    assert sorted(report.sent, key=lambda s: s.email) == [
+        Sent(ann, "ann@example.com", "30-Day Reminder", 20, recorded["ann@example.com"]),
+        Sent(bob, "bob@example.com", "7-Day Reminder", 5, recorded["bob@example.com"]),
+    ]
+    assert report.failures == [Failed(cid, "cid@example.com", "30-Day Reminder", "mailbox full")]
+    assert report.not_started == 0 and report.parallel_ms >= 10 and report.estimated_sequential_ms >= 30
+    assert report.speedup == round(report.estimated_sequential_ms / report.parallel_ms, 2)
+    assert NotificationReport().speedup == 0.0
+    assert claims(conn) == {}  # recording a reminder gives its claim up
+
+
+def test_a_reminder_sent_but_not_recorded_is_reported_and_not_sent_again_while_claimed(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two due requests, and recording that fails for one of them
+    platform = PLATFORMS[0]
+    add_request(conn, platform, "ann@example.com", 20)
+    bob = add_request(conn, platform, "bob@example.com", 20)
+
+    def record_unless_bob(conn: Connection, platform: Platform, key: object, **kwargs: Any) -> Any:
+        if key == bob:
+            raise RuntimeError("connection dropped")
+        return record_notification(conn, platform, key, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(notifications_module, "record_notification", record_unless_bob)
+    sender = RecordingSender()
+
+    outcome = run(settings, platform, sender)
+
+    # Then bob's email went out, and the report says it was sent but not recorded
+    assert sorted(m.recipient for m in sender.sent) == ["ann@example.com", "bob@example.com"]
+    assert [s.email for s in outcome.value.sent] == ["ann@example.com"]
+    assert outcome.value.failures == [Failed(bob, "bob@example.com", "30-Day Reminder",
+                                             "Sent, but recording it failed: RuntimeError")]
+    run_row = joblock.get_job(conn, outcome.job_id)
+    assert run_row is not None and (run_row.processed_count, run_row.failed_count) == (1, 1)
+    # its claim outlasts the send's timeout and two attempts to record (each up to the statement timeout)
+    (held_for,) = claims(conn).values()
+    claim_seconds = sender.timeout_seconds + 2 * settings.sql_query_timeout_seconds
+    assert claim_seconds - 5 < held_for <= claim_seconds
+    # and the next run does not send it again while the claim holds (it may yet be recorded)
+    monkeypatch.undo()
+    again = RecordingSender()
+    assert run(settings, platform, again).value.sent == [] and again.sent == []
+
+
+def test_a_failed_send_gives_its_claim_up_and_a_timed_out_one_keeps_it(conn: Connection, settings: Settings) -> None:
+    # Given a send that fails and one that times out (it may still be delivered)
+    platform = PLATFORMS[1]
+    failing = add_request(conn, platform, "fails@example.com", 5)
+    slow = add_request(conn, platform, "slow@example.com", 5)
+
+    class FailOrHang(RecordingSender):
+        async def send(self, message: Any) -> None:
+            if message.recipient == "slow@example.com":
+                await asyncio.sleep(1)
+            raise SendFailed("relay refused")
+
+    sender = FailOrHang()
+    sender.timeout_seconds = 0.1
+    first = run(settings, platform, sender).value
+    assert sorted((f.request_key, f.error) for f in first.failures) == sorted([
+        (failing, "relay refused"), (slow, "The send did not finish within 0.1 s; it may still be delivered")])
+
+    # When the next run comes
+    second = run(settings, platform, RecordingSender()).value
+
+    # Then only the failed one is sent again
+    assert [s.request_key for s in second.sent] == [failing]
+
+
+def test_a_request_claimed_by_another_live_run_is_not_sent(conn: Connection, settings: Settings) -> None:
+    platform = PLATFORMS[0]
+    key = add_request(conn, platform, "ann@example.com", 5)
+    assert take_claim(conn, platform, joblock.new_job_id(), key, "30-Day Reminder", seconds=600)
+    sender = RecordingSender()
+
+    report = run(settings, platform, sender).value
+
+    assert sender.sent == [] and report.sent == [] and report.failures == []
+
+
+def test_the_claim_of_a_run_that_died_expires_and_the_reminder_is_sent(conn: Connection, settings: Settings) -> None:
+    platform = PLATFORMS[0]
+    key = add_request(conn, platform, "ann@example.com", 5)
+    assert take_claim(conn, platform, joblock.new_job_id(), key, "30-Day Reminder", seconds=0.05)
+    time.sleep(0.1)
+
+    report = run(settings, platform, RecordingSender()).value
+
+    assert [s.request_key for s in report.sent] == [key]
+
+
+def test_only_its_holder_releases_a_claim(conn: Connection) -> None:
+    platform = PLATFORMS[1]
+    key = add_request(conn, platform, "ann@example.com", 5)
+    holder, other = joblock.new_job_id(), joblock.new_job_id()
+    assert take_claim(conn, platform, holder, key, "30-Day Reminder", seconds=600)
+
+    release_claim(conn, platform, other, key)
+    assert not take_claim(conn, platform, other, key, "30-Day Reminder", seconds=600)
+
+    release_claim(conn, platform, holder, key)
+    assert take_claim(conn, platform, other, key, "30-Day Reminder", seconds=600)
+
+
+def test_the_report_times_each_send_and_the_whole_run(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two due requests, one whose send fails, sent one at a time, on a clock that starts at
+    # 100 s and moves 12.3456 ms each time it is read
+    platform = PLATFORMS[0]
+    add_request(conn, platform, "ann@example.com", 5)
+    add_request(conn, platform, "bob@example.com", 6)
+    reads = iter(range(1000))
+    monkeypatch.setattr(notifications_module, "time", types.SimpleNamespace(
+        perf_counter=lambda: 100 + next(reads) * 0.0123456))
+    sender = RecordingSender(raise_for={"bob@example.com": SendFailed("mailbox full")})
+
+    report = run(settings.model_copy(update={"notify_max_parallel": 1}), platform, sender).value
+
+    # Then each send counts from its start to its end, the run from its first read to its last
+    # (reads: run start, ann start, ann end, bob start, bob end, run end)
+    assert report.estimated_sequential_ms == pytest.approx(2 * 12.3456)
+    assert report.parallel_ms == round(5 * 12.3456, 1) and report.speedup == 0.4
+
+
+def test_a_lease_too_short_for_a_send_starts_none(conn: Connection, settings: Settings) -> None:
+    # Given a lease of 5 s and sends that may take up to 10 s each
+    platform = PLATFORMS[0]
+    for name in ("ann", "bob", "cid"):
+        add_request(conn, platform, f"{name}@example.com", 5)
+    sender = RecordingSender()
+    sender.timeout_seconds = 10.0
+    short = settings.model_copy(update={"job_lock_timeout_seconds": 5.0, "job_heartbeat_seconds": 1.0})
+
+    outcome = run(short, platform, sender)
+
+    # Then nothing was sent, each is counted as not started, and the run stopped early
+    assert sender.sent == [] and outcome.value.not_started == 3 and outcome.lock_lost is True
+    run_row = joblock.get_job(conn, outcome.job_id)
+    assert run_row is not None and run_row.status == "Failed"
+
+
+def test_a_claim_that_took_too_long_is_given_up_and_the_reminder_left_for_the_next_run(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a run whose lease becomes too short while each claim is taken
+    platform = PLATFORMS[1]
+    keys = [add_request(conn, platform, f"{name}@example.com", 5) for name in ("ann", "bob")]
+    checks = iter([True, False] * 2)
+    monkeypatch.setattr(JobContext, "can_start", lambda self, seconds: next(checks))
+    sender = RecordingSender()
+
+    first = run(settings.model_copy(update={"notify_max_parallel": 1}), platform, sender).value
+
+    # Then nothing was sent, and the claims were given up: the next run sends both
+    assert sender.sent == [] and first.not_started == 2
+    monkeypatch.undo()
+    assert sorted(str(s.request_key) for s in run(settings, platform, RecordingSender()).value.sent) == sorted(
+        str(key) for key in keys)
+
+
+def test_a_reminder_recorded_by_another_run_after_the_candidates_were_read_is_not_sent(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a previous holder of the lock that records the reminder after this run read it as due
+    platform = PLATFORMS[0]
+    key = add_request(conn, platform, "ann@example.com", 5)
+
+    def read_then_recorded_elsewhere(c: Connection, p: Platform) -> list[PendingReminder]:
+        due = pending_reminders(c, p)
+        record_notification(conn, p, key, sent_to="ann@example.com", sent_by="server-b",
+                            reminder_type="30-Day Reminder")
+        return due
+
+    monkeypatch.setattr(notifications_module, "pending_reminders", read_then_recorded_elsewhere)
+    sender = RecordingSender()
+
+    report = run(settings, platform, sender).value
+
+    # Then the claim refused it: not sent twice, nothing failed
+    assert sender.sent == [] and report.sent == [] and report.failures == []
+
+
+def test_a_claim_that_cannot_be_taken_leaves_the_reminder_for_the_next_run(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = PLATFORMS[0]
+    for name in ("ann", "bob"):
+        add_request(conn, platform, f"{name}@example.com", 5)
+
+    def unreachable(*args: Any, **kwargs: Any) -> bool:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(notifications_module, "take_claim", unreachable)
+    sender = RecordingSender()
+
+    report = run(settings, platform, sender).value
+
+    assert sender.sent == [] and report.not_started == 2 and report.failures == []

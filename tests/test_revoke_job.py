@@ -11,12 +11,13 @@ import pytest
 from shared import joblock
 from shared.db import Connection
 from shared.db.connection import Connection as ConnectionClass
+from shared.jobs import revoke as revoke_module
 from shared.jobs.locked_run import JobContext, JobCrashed, JobDone, WorkResult, crash_message, run_locked
 from shared.jobs.revoke import RevokeReport, run_revoke_job
 from shared.platforms import JobKind, Platform, all_platforms
 from shared.repositories.access_requests import REVOKED_BY_SCHEDULED_JOB, get_request, list_requests
 from shared.settings import Settings, load_settings
-from tests.jobs_support import add_request
+from tests.jobs_support import add_request, work_while_others_try_the_lock
 
 PLATFORMS = all_platforms(load_settings())
 
@@ -54,7 +55,8 @@ def test_revoke_takes_exactly_the_expired_active_requests(
         assert request is not None and request.revoked_dt is None
     assert len(revocation_rows(conn, platform)) == 3
     run_row = joblock.get_job(conn, outcome.job_id)
-    assert run_row is not None and (run_row.status, run_row.processed_count) == ("Completed", 3)
+    assert run_row is not None and (run_row.status, run_row.processed_count, run_row.failed_count) == (
+        "Completed", 3, 0)
 
 
 def test_nothing_to_revoke_still_takes_and_releases_the_lock(conn: Connection, settings: Settings) -> None:
@@ -170,6 +172,7 @@ def test_a_crashing_job_is_marked_failed_with_a_safe_message_and_its_error_id(
     with pytest.raises(JobCrashed) as crashed:
         asyncio.run(run_locked(settings, PLATFORMS[0].job_type(JobKind.REVOKE), "test", work))
 
+    assert str(crashed.value) == f"job {crashed.value.job_id} failed: ValueError"
     run_row = joblock.get_job(conn, crashed.value.job_id)
     assert run_row is not None and run_row.status == "Failed"
     assert run_row.error_message == crash_message(crashed.value.error_id)
@@ -180,16 +183,156 @@ def test_a_long_job_keeps_its_lock_by_heartbeat(conn: Connection, settings: Sett
     # Given a lease much shorter than the job
     short = settings.model_copy(update={"job_lock_timeout_seconds": 0.4, "job_heartbeat_seconds": 0.1})
     job_type = PLATFORMS[0].job_type(JobKind.REVOKE)
-    refused: list[bool] = []
-
-    async def work(context: JobContext) -> WorkResult[None]:
-        for _ in range(6):  # 1.2 s: three lease lengths
-            await asyncio.sleep(0.2)
-            refused.append(not await asyncio.to_thread(
-                joblock.try_acquire_lock, conn, joblock.new_job_id(), job_type, "b", timeout_seconds=0.4))
-        return WorkResult(None, processed=0, failed=0)
+    work, refused = work_while_others_try_the_lock(conn, job_type, tries=6, timeout_seconds=0.4)  # three leases
 
     outcome = asyncio.run(run_locked(short, job_type, "a", work))
 
     assert isinstance(outcome, JobDone) and outcome.lock_lost is False
     assert refused == [True] * 6
+
+
+def test_a_run_holds_a_lease_that_ends_from_its_first_moment(conn: Connection, settings: Settings) -> None:
+    # Given a run looking at its own lock row before any heartbeat
+    seen: list[joblock.JobRun | None] = []
+
+    async def work(context: JobContext) -> WorkResult[None]:
+        seen.append(await asyncio.to_thread(joblock.get_job, conn, context.job_id))
+        return WorkResult(None, processed=0, failed=0)
+
+    asyncio.run(run_locked(settings, PLATFORMS[0].job_type(JobKind.REVOKE), "test", work))
+
+    # Then the acquire set a lease end one timeout ahead (a NULL one would never expire)
+    (row,) = seen
+    assert row is not None and row.lock_until is not None
+    assert abs((row.lock_until - row.started_at).total_seconds() - settings.job_lock_timeout_seconds) < 5
+
+
+def test_a_run_whose_row_was_reclaimed_before_completion_reports_the_lock_lost(
+    conn: Connection, settings: Settings
+) -> None:
+    # Given a run whose lease another server reclaims before the heartbeat (a minute away) notices
+    job_type = PLATFORMS[0].job_type(JobKind.REVOKE)
+    successor = joblock.new_job_id()
+
+    async def work(context: JobContext) -> WorkResult[None]:
+        conn.execute_script("UPDATE JobRun SET Lock_Until = '2000-01-01 00:00:00.000'")
+        assert joblock.try_acquire_lock(conn, successor, job_type, "server-b", timeout_seconds=600)
+        return WorkResult(None, processed=4, failed=0)
+
+    outcome = asyncio.run(run_locked(settings.model_copy(update={"job_heartbeat_seconds": 60}), job_type, "a", work))
+
+    # Then its completion was not recorded, it says so, and the successor is untouched
+    assert isinstance(outcome, JobDone) and outcome.lock_lost is True
+    ours = joblock.get_job(conn, outcome.job_id)
+    assert ours is not None and ours.status == "Failed" and ours.processed_count is None
+    theirs = joblock.get_job(conn, successor)
+    assert theirs is not None and theirs.status == "InProgress"
+
+
+def test_a_cancelled_run_is_marked_failed_and_the_cancellation_goes_on(conn: Connection, settings: Settings) -> None:
+    # Given a run in the middle of its work
+    job_ids: list[str] = []
+
+    async def cancel_it() -> None:
+        working = asyncio.Event()
+
+        async def work(context: JobContext) -> WorkResult[None]:
+            job_ids.append(context.job_id)
+            working.set()
+            await asyncio.sleep(3600)
+            raise AssertionError("not reached")
+
+        task = asyncio.create_task(run_locked(settings, PLATFORMS[0].job_type(JobKind.REVOKE), "test", work))
+        await working.wait()
+        # When the host cancels it (shutting down)
+        task.cancel()
+        await task
+
+    # Then the cancellation is not swallowed, and the run is recorded Failed as "cancelled"
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(cancel_it())
+    run_row = joblock.get_job(conn, job_ids[0])
+    assert run_row is not None and (run_row.status, run_row.error_message) == ("Failed", "cancelled")
+
+
+def test_a_revoke_whose_lease_lapsed_before_it_started_revokes_nothing(conn: Connection, settings: Settings) -> None:
+    # Given an expired request, and a run whose lease lapses (one heartbeat before its end) during
+    # the demo pause, before the heartbeat could extend it
+    platform = PLATFORMS[0]
+    expired = add_request(conn, platform, "gone@example.com", -1)
+    lapsing = settings.model_copy(update={"job_lock_timeout_seconds": 1.0, "job_heartbeat_seconds": 0.8,
+                                          "revoke_demo_delay_seconds": 0.4})
+
+    outcome = revoke(lapsing, platform)
+
+    # Then it revoked nothing and recorded that it stopped early
+    assert outcome.value == RevokeReport(0, None, stopped_for_lost_lock=True) and outcome.lock_lost is True
+    request = get_request(conn, platform, expired)
+    assert request is not None and request.status == platform.active_status
+    run_row = joblock.get_job(conn, outcome.job_id)
+    assert run_row is not None and run_row.status == "Failed" and run_row.error_message is not None
+    assert run_row.error_message.startswith("Stopped early")
+    assert (run_row.processed_count, run_row.failed_count) == (0, 0)
+
+
+def test_a_revoke_whose_lock_was_reclaimed_during_the_pause_revokes_nothing(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an expired request, and a run whose lock another server reclaims during the demo pause
+    # (the heartbeat, a minute away, has not noticed)
+    platform = PLATFORMS[0]
+    job_type = platform.job_type(JobKind.REVOKE)
+    expired = add_request(conn, platform, "gone@example.com", -1)
+    successor = joblock.new_job_id()
+    real_wait = asyncio.wait
+
+    async def reclaimed_while_waiting(*args: Any, **kwargs: Any) -> Any:
+        conn.execute_script("UPDATE JobRun SET Lock_Until = '2000-01-01 00:00:00.000'")
+        assert joblock.try_acquire_lock(conn, successor, job_type, "server-b", timeout_seconds=600)
+        return await real_wait(*args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "wait", reclaimed_while_waiting)
+    paused = settings.model_copy(update={"job_heartbeat_seconds": 60, "revoke_demo_delay_seconds": 0.05})
+
+    outcome = revoke(paused, platform)
+
+    # Then the fence stopped the revocation: nothing revoked, the lock reported lost
+    assert outcome.value == RevokeReport(0, None, stopped_for_lost_lock=True) and outcome.lock_lost is True
+    request = get_request(conn, platform, expired)
+    assert request is not None and request.status == platform.active_status and revocation_rows(conn, platform) == []
+    theirs = joblock.get_job(conn, successor)
+    assert theirs is not None and theirs.status == "InProgress"
+
+
+def test_a_request_expiring_exactly_at_the_cutoff_is_revoked(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a request whose expiry is the very instant the job reads as its cutoff
+    platform = PLATFORMS[1]
+    key = add_request(conn, platform, "edge@example.com", -0.5)
+    request = get_request(conn, platform, key)
+    assert request is not None and request.expires_on is not None
+    monkeypatch.setattr(revoke_module, "revoke_cutoff", lambda conn: request.expires_on)
+
+    outcome = revoke(settings, platform)
+
+    # Then it is revoked ("expired" is expiry <= now), with its revocation row
+    assert outcome.value.revoked_count == 1 and outcome.value.revoked_at == request.expires_on
+    revoked = get_request(conn, platform, key)
+    assert revoked is not None and revoked.status == platform.revoked_status
+    assert revoked.revoked_dt == request.expires_on and len(revocation_rows(conn, platform)) == 1
+
+
+def test_a_revoke_on_a_lease_shorter_than_a_second_still_runs_it_only_has_to_start_in_time(
+    conn: Connection, settings: Settings
+) -> None:
+    # The revocation's fences keep the lock however long it takes: no minimum lease is asked for
+    platform = PLATFORMS[0]
+    expired = add_request(conn, platform, "gone@example.com", -1)
+    short = settings.model_copy(update={"job_lock_timeout_seconds": 0.8, "job_heartbeat_seconds": 0.05})
+
+    outcome = revoke(short, platform)
+
+    assert outcome.value.revoked_count == 1 and outcome.lock_lost is False
+    request = get_request(conn, platform, expired)
+    assert request is not None and request.status == platform.revoked_status
