@@ -114,7 +114,9 @@ def test_given_design_section_9_when_deployed_then_every_production_setting_is_i
 def test_every_bicep_app_setting_is_known_to_the_code_or_to_design() -> None:
     # DESIGN is the contract: a section 9 setting that Settings does not read yet (it is being
     # added) may already be in Bicep. Anything else is drift: a typo, or a setting nobody reads.
-    known = code_settings() | (design_settings() if DESIGN.exists() else set())
+    if not DESIGN.exists():
+        pytest.skip(f"DESIGN.md is not beside the repository ({DESIGN})")
+    known = code_settings() | design_settings()
     unknown = {name for name in bicep_app_settings() - known if not is_platform_setting(name)}
     assert unknown == set()
 
