@@ -22,7 +22,6 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
-  //checkov:skip=CKV_AZURE_56:sign-in is Static Web Apps' (linked backend): the app trusts only SWA's x-ms-client-principal
   //checkov:skip=CKV_AZURE_222:the linked Static Web App reaches the app over its public endpoint; linking restricts callers to SWA
   //checkov:skip=CKV_AZURE_212:Flex Consumption scales to zero by design (timers and the job queue wake it); no always-ready instances
   //checkov:skip=CKV_AZURE_213:the platform health check replaces instances that fail it, but /api/health fails for database states (unreachable, schema-outdated) that a new instance cannot fix

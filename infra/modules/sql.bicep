@@ -13,8 +13,6 @@ param logAnalyticsWorkspaceId string
 
 resource server 'Microsoft.Sql/servers@2023-08-01-preview' = {
   //checkov:skip=CKV_AZURE_113:Flex Consumption without a virtual network connects over the public endpoint; only Azure services are allowed through the firewall and only Entra identities can sign in
-  //checkov:skip=CKV2_AZURE_2:vulnerability assessment needs a storage account with shared keys or Defender for SQL; enable Defender for SQL at the subscription
-  //checkov:skip=CKV2_AZURE_45:no private endpoint without a virtual network (see CKV_AZURE_113)
   name: serverName
   location: location
   tags: tags
@@ -46,7 +44,6 @@ resource database 'Microsoft.Sql/servers/databases@2023-08-01-preview' = {
   //checkov:skip=CKV_AZURE_26:met by databaseThreatDetection (emailAddresses); this check reads only ARM-nested child resources
   //checkov:skip=CKV_AZURE_27:met by databaseThreatDetection (emailAccountAdmins); this check reads only ARM-nested child resources
   //checkov:skip=CKV_AZURE_229:serverless General Purpose at 1 vCore; zone redundancy is a cost decision for the operator
-  //checkov:skip=CKV_AZURE_224:ledger makes tables append-only; the service updates JobRun and the platform tables
   parent: server
   name: databaseName
   location: location

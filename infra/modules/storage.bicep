@@ -16,9 +16,6 @@ var roles = {
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   //checkov:skip=CKV_AZURE_35:Flex Consumption without a virtual network reaches its host storage over the public endpoint; shared keys are disabled, so only Entra identities with a data role get in
   //checkov:skip=CKV_AZURE_59:same reason as CKV_AZURE_35: public endpoint, identity-only access
-  //checkov:skip=CKV_AZURE_33:the queue holds only job ids; Storage Analytics queue logging is classic logging, which needs shared-key access that is disabled here
-  //checkov:skip=CKV2_AZURE_1:Microsoft-managed keys; the account holds only the deployment package and job ids
-  //checkov:skip=CKV2_AZURE_33:no private endpoint without a virtual network (see CKV_AZURE_35)
   name: name
   location: location
   tags: tags
