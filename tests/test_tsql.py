@@ -23,7 +23,8 @@ PLATFORMS = (*all_platforms(load_settings()),
              *all_platforms(load_settings(DATABRICKS_CREATED_COLUMN="", PALANTIR_CREATED_COLUMN="")))
 PLATFORM_STATEMENTS = sorted(name for name, text in MSSQL.statements.items() if "{" in text)
 PLAIN_STATEMENTS = sorted(name for name, text in MSSQL.statements.items() if "{" not in text)
-TSQL_FILES = sorted(SQL_ROOT.glob("mssql/**/*.sql"))
+# The grants script takes sqlcmd variables; tests/test_infra.py parses it with them filled in.
+TSQL_FILES = sorted(p for p in SQL_ROOT.glob("mssql/**/*.sql") if "grants" not in p.parts)
 
 
 def with_named_parameters(sql: str) -> str:
