@@ -236,9 +236,9 @@ class AcsSender:
                 except TimeoutError:
                     raise SendUnconfirmed(f"ACS had not finished sending within {self.operation_timeout_seconds:g} s "
                                           f"(status {poller.status()}); it may still be delivered") from None
-        except ClientAuthenticationError as error:
-            raise _token_failure("Azure Communication Services", error) from None
-        except HttpResponseError as error:
+        except SendUnconfirmed:  # a TimeoutError, so an OSError: not "could not be reached"
+            raise
+        except HttpResponseError as error:  # a credential's ClientAuthenticationError, too
             raise _acs_failure(error) from None
         except (ServiceRequestError, OSError) as error:
             raise SendFailed(f"ACS could not be reached: {type(error).__name__}: {error}") from None
@@ -257,7 +257,10 @@ def _acs_error_text(result: object) -> str:
 def _acs_failure(error: HttpResponseError) -> SendFailed:
     detail = error.error
     reason = f"{detail.code}: {detail.message}" if detail and (detail.code or detail.message) else error.reason
-    if error.status_code is None or error.response is None:  # the operation itself ended Failed or Canceled
+    if error.status_code is None or error.response is None:
+        if isinstance(error, ClientAuthenticationError):  # from the credential: no token
+            return _token_failure("Azure Communication Services", error)
+        # the operation itself ended Failed or Canceled
         return SendFailed(f"ACS send failed: {reason or error.message}")
     headers: Mapping[str, str] = getattr(error.response, "headers", {})
     return refusal("ACS", error.status_code, headers, reason or "")
