@@ -20,8 +20,8 @@ from azure.core.exceptions import ClientAuthenticationError
 from shared.mail.senders import (
     AcsSender,
     GraphSender,
-    SendFailed,
     SenderMisconfigured,
+    SendFailed,
     SendThrottled,
     SendUnconfirmed,
     make_sender,
@@ -56,7 +56,7 @@ def provider(tmp_path: Path) -> Iterator[tuple[Provider, Path]]:
 def acs_sender(tmp_path: Path, provider: Provider, cert: Path, credential: StaticToken | None = None,
                **settings: object) -> AcsSender:
     values: dict[str, object] = {"EMAIL_MODE": "acs", "ACS_ENDPOINT": provider.base_url} | settings
-    return AcsSender(make_settings(tmp_path, **values), credential=credential or StaticToken(),
+    return AcsSender(make_settings(tmp_path, "sqlite", **values), credential=credential or StaticToken(),
                      polling_interval_seconds=0.01, operation_timeout_seconds=2,
                      client_options={"connection_verify": str(cert)})
 
@@ -138,7 +138,7 @@ def test_acs_operation_that_ends_failed_is_a_failure_with_the_providers_reason(
     server.operation_error = {"code": "EmailDroppedAllRecipientsSuppressed",
                               "message": "Message not delivered: all recipients are suppressed"}
 
-    with pytest.raises(SendFailed, match="EmailDroppedAllRecipientsSuppressed") as raised:
+    with pytest.raises(SendFailed, match="could not send the message: EmailDroppedAllRecipientsSuppressed") as raised:
         asyncio.run(acs_sender(tmp_path, server, cert).send(reminder()))
 
     assert "recipients are suppressed" in str(raised.value) and type(raised.value) is SendFailed

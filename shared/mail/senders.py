@@ -257,11 +257,10 @@ def _acs_error_text(result: object) -> str:
 def _acs_failure(error: HttpResponseError) -> SendFailed:
     detail = error.error
     reason = f"{detail.code}: {detail.message}" if detail and (detail.code or detail.message) else error.reason
-    if error.status_code is None or error.response is None:
-        if isinstance(error, ClientAuthenticationError):  # from the credential: no token
-            return _token_failure("Azure Communication Services", error)
-        # the operation itself ended Failed or Canceled
-        return SendFailed(f"ACS send failed: {reason or error.message}")
+    if isinstance(error, ClientAuthenticationError) and error.status_code is None:  # from the credential
+        return _token_failure("Azure Communication Services", error)
+    if error.status_code is None or error.status_code < 300:  # the poll answered: the operation ended Failed
+        return SendFailed(f"ACS could not send the message: {reason or error.message}")
     headers: Mapping[str, str] = getattr(error.response, "headers", {})
     return refusal("ACS", error.status_code, headers, reason or "")
 
