@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jinja2 import TemplateNotFound
 
-from shared.db import Connection
+from shared.db import Connection, connect
 from shared.jobs.locked_run import JobDone
 from shared.jobs.notifications import run_notification_job
 from shared.mail.message import Reminder, reminder_message
@@ -19,6 +19,7 @@ from shared.mail.senders import SenderMisconfigured
 from shared.mail.templates import MessageTemplates
 from shared.platforms import all_platforms
 from shared.settings import Settings, SettingsError, load_settings
+from tests.http_support import invoke
 from tests.jobs_support import add_request
 
 DATABRICKS, PALANTIR = all_platforms(load_settings())
@@ -135,3 +136,47 @@ def test_a_misconfigured_sender_is_reported_once_and_the_run_stops_sending(
     report = outcome.value
     assert [f.error for f in report.failures] == ["ACS refused the service's credentials (401 Denied)"]
     assert (report.not_started, sender.attempts, report.sent) == (4, 1, [])
+
+
+# --- the preview endpoint --------------------------------------------------------------------------
+
+def test_the_preview_renders_a_sample_reminder_of_the_kind_asked(api_settings: Settings) -> None:
+    reply = invoke("palantir_email_preview", "?kind=7-Day%20Reminder")
+
+    assert reply.status == 200, reply.body
+    preview = reply.json()
+    assert (preview["kind"], preview["requestKey"], preview["recipient"]) == ("7-Day Reminder", None,
+                                                                               "requester@example.com")
+    assert preview["subject"] == "7-Day Reminder: your Palantir access expires in 7 days"
+    assert "This is the last reminder" in preview["text"] and "<td>SAMPLE-42</td>" in preview["html"]
+    assert reply.headers["Cache-Control"] == "no-store"
+
+
+def test_the_preview_renders_the_named_requests_reminder_without_its_typed_text(api_settings: Settings) -> None:
+    with connect(api_settings) as conn:
+        key = add_request(conn, DATABRICKS, "kim@example.com", 12)
+
+    reply = invoke("databricks_email_preview", f"?kind=30-Day%20Reminder&requestKey={key}")
+
+    assert reply.status == 200, reply.body
+    preview = reply.json()
+    assert (preview["requestKey"], preview["recipient"]) == (key, "kim@example.com")
+    assert "expires in 12 days" in preview["subject"] and f"Request: {key}" in preview["text"]
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ("?kind=Access%20Ended", 400), ("?requestKey=999999", 404), ("?requestKey=not-a-key", 404),
+])
+def test_the_preview_answers_bad_input_with_a_problem(api_settings: Settings, query: str, status: int) -> None:
+    reply = invoke("databricks_email_preview", query)
+
+    assert (reply.status, reply.mimetype) == (status, "application/problem+json")
+
+
+def test_the_preview_of_a_request_that_never_expires_is_422(api_settings: Settings) -> None:
+    with connect(api_settings) as conn:
+        key = add_request(conn, PALANTIR, "kim@example.com", None)
+
+    reply = invoke("palantir_email_preview", f"?requestKey={key}")
+
+    assert (reply.status, reply.mimetype) == (422, "application/problem+json")
