@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type SyntheticEvent } from 'react';
 import { ErrorAlert } from '../../../components/Feedback';
 import type { Platform } from '../../../lib/platforms';
 import type { ReminderType } from '../../requests/types';
@@ -19,7 +19,7 @@ export function EmailPreviewPanel({ platform }: { platform: Platform }) {
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(false);
 
-  async function show(event: FormEvent) {
+  async function show(event: SyntheticEvent<HTMLFormElement, SubmitEvent>) {
     event.preventDefault();
     setLoading(true);
     setError(undefined);
@@ -36,10 +36,12 @@ export function EmailPreviewPanel({ platform }: { platform: Platform }) {
   return (
     <section aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Email preview</h2>
-      <form onSubmit={show} className="email-preview-form">
+      <form onSubmit={(event) => void show(event)} className="email-preview-form">
         <div className="field inline">
           <label htmlFor={`${id}-kind`}>Message</label>
-          <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as ReminderType)}>
+          <select id={`${id}-kind`} value={kind} onChange={(e) => {
+              setKind(e.target.value as ReminderType);
+            }}>
             {KINDS.map((k) => (
               <option key={k} value={k}>
                 {k}
@@ -50,7 +52,9 @@ export function EmailPreviewPanel({ platform }: { platform: Platform }) {
           <input
             id={`${id}-key`}
             value={requestKey}
-            onChange={(e) => setRequestKey(e.target.value)}
+            onChange={(e) => {
+              setRequestKey(e.target.value);
+            }}
             placeholder="a sample when empty"
           />
           <button type="submit" className="button-secondary" disabled={loading}>
