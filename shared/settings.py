@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,7 +72,7 @@ class Settings(BaseSettings):
     revoke_demo_delay_seconds: float = Field(
         0.0, alias="REVOKE_DEMO_DELAY_SECONDS", ge=0, le=MAX_DURATION_SECONDS)
 
-    email_mode: Literal["simulated", "smtp"] = Field("simulated", alias="EMAIL_MODE")
+    email_mode: Literal["simulated", "smtp", "acs", "graph"] = Field("simulated", alias="EMAIL_MODE")
     email_simulated_delay_seconds: float = Field(
         10.0, alias="EMAIL_SIMULATED_DELAY_SECONDS", ge=0, le=MAX_DURATION_SECONDS)
     notify_max_parallel: int = Field(100, alias="NOTIFY_MAX_PARALLEL", ge=1, le=10_000)
@@ -87,6 +89,16 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(True, alias="SMTP_STARTTLS")
     smtp_timeout_seconds: float = Field(30.0, alias="SMTP_TIMEOUT_SECONDS", gt=0, le=MAX_DURATION_SECONDS)
     email_from: str = Field("access-governance@example.com", alias="EMAIL_FROM", min_length=3)
+    # EMAIL_MODE=acs: the resource's endpoint (token from the app's managed identity), or a
+    # connection string with its access key.
+    acs_endpoint: str = Field("", alias="ACS_ENDPOINT")
+    acs_connection_string: str = Field("", alias="ACS_CONNECTION_STRING")
+    # EMAIL_MODE=graph: the mailbox (address or object id) that sends, via Graph's sendMail.
+    graph_sender: str = Field("", alias="GRAPH_SENDER")
+    # A folder whose templates replace the shipped ones of the same name (shared/mail/templates).
+    email_templates_dir: str = Field("", alias="EMAIL_TEMPLATES_DIR")
+    # The UI's address, for links in emails (e.g. https://access.contoso.com); empty = no link.
+    public_base_url: str = Field("", alias="PUBLIC_BASE_URL")
     # Comma-separated domains reminders may go to, e.g. "contoso.com,contoso.co.uk"; empty = any.
     # A create for another address is refused and the jobs never send to one (DESIGN section 6, R2).
     email_allowed_domains: str = Field("", alias="EMAIL_ALLOWED_DOMAINS")
@@ -167,6 +179,22 @@ class Settings(BaseSettings):
         allowed = self.allowed_email_domains
         return not allowed or address.rpartition("@")[2].strip().casefold() in allowed
 
+    @field_validator("acs_endpoint", "public_base_url")
+    @classmethod
+    def _is_web_address_or_empty(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment):
+            raise ValueError("must be an http(s) address such as https://example.com, without query or fragment")
+        return value
+
+    @field_validator("email_templates_dir")
+    @classmethod
+    def _is_a_folder_or_empty(cls, value: str) -> str:
+        if value and not Path(value).is_dir():
+            raise ValueError(f"{value!r} is not a folder")
+        return value
+
     @field_validator("notification_schedule", "revoke_schedule")
     @classmethod
     def _is_ncrontab(cls, value: str) -> str:
@@ -181,6 +209,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"JOB_HEARTBEAT_SECONDS ({self.job_heartbeat_seconds:g}) must be less than "
                 f"JOB_LOCK_TIMEOUT_SECONDS ({self.job_lock_timeout_seconds:g})")
+        return self
+
+    @model_validator(mode="after")
+    def _email_mode_has_what_it_needs(self) -> Settings:
+        if self.email_mode == "acs" and not (self.acs_endpoint or self.acs_connection_string.strip()):
+            raise ValueError("EMAIL_MODE=acs needs ACS_ENDPOINT (managed identity) or ACS_CONNECTION_STRING")
+        if self.email_mode == "graph" and not self.graph_sender.strip():
+            raise ValueError("EMAIL_MODE=graph needs GRAPH_SENDER, the mailbox that sends")
         return self
 
     @model_validator(mode="after")

@@ -14,10 +14,12 @@ from pydantic import BaseModel
 
 from shared.db import DatabaseMissing
 from shared.health import DatabaseHealth, check_database
-from shared.http import identity_api, jobs_api, requests_api
+from shared.http import email_api, identity_api, jobs_api, requests_api
 from shared.http.auth import Access, authorize
 from shared.http.call import Call, json_response
 from shared.http.models import (
+    EmailPreview,
+    EmailPreviewQuery,
     Health,
     JobRunItem,
     JobsQuery,
@@ -119,6 +121,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("recent_jobs", "GET", "jobs", jobs_api.recent_jobs,
              "Recent runs of this platform's two jobs, newest first", Access.READER, lambda p: list[JobRunItem],
              query=JobsQuery, errors=(400, *ROLE_ERRORS)),
+    Endpoint("email_preview", "GET", "email-preview", email_api.email_preview,
+             "The reminder email of a kind, rendered for a sample request or the named one (requestKey)",
+             Access.ADMIN, lambda p: EmailPreview, query=EmailPreviewQuery, errors=(400, 404, 422, *ROLE_ERRORS)),
     Endpoint("me", "GET", "me", identity_api.me, "The caller as the API sees them: name, roles, what they may do",
              Access.USER, lambda p: Me, per_platform=False),
     Endpoint("roles", "POST", "roles", identity_api.roles_source,

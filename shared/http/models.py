@@ -75,6 +75,12 @@ class NotificationRunQuery(ApiModel):
         default_factory=list, description="Test mode only: fail sends to these addresses")
 
 
+class EmailPreviewQuery(ApiModel):
+    model_config = ConfigDict(extra="ignore")
+    kind: ReminderType = Field("30-Day Reminder", description="The kind of message")
+    requestKey: str | None = Field(None, max_length=64, description="Render it for this request; absent: a sample")
+
+
 # --- responses -----------------------------------------------------------------------------------------
 class ActiveJob(ApiModel):
     jobId: str
@@ -145,6 +151,16 @@ class Health(ApiModel):
     database: DatabaseState
     detail: str = Field(description="What is wrong with the database and what fixes it, for people")
     testSimulation: bool
+
+
+class EmailPreview(ApiModel):
+    kind: str
+    requestKey: int | str | None = Field(description="null: rendered for a sample request")
+    recipient: str
+    sender: str
+    subject: str
+    text: str
+    html: str = Field(description="Show it only in a sandboxed frame")
 
 
 class Me(ApiModel):

@@ -13,7 +13,8 @@ from shared.db.group_commit import GroupCommit
 from shared.db.per_thread import ConnectionPerThread
 from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, WorkResult, run_locked
 from shared.mail.message import REMINDER_7_DAYS, REMINDER_30_DAYS, reminder_message
-from shared.mail.senders import EmailSender, SendFailed
+from shared.mail.senders import EmailSender, SenderMisconfigured, SendFailed
+from shared.mail.templates import message_templates
 from shared.platforms import JobKind, Platform
 from shared.repositories.access_requests import (
     AccessRequest,
@@ -131,6 +132,10 @@ class ReminderRun:
         self.context = context
         self.writes = writes
         self.report = NotificationReport()
+        self.templates = message_templates(settings.email_templates_dir)
+        # A sender refused for its configuration (401/403) fails every send alike: the run reports
+        # it once, leaves the rest for the next run, and starts no more sends.
+        self.misconfigured: SenderMisconfigured | None = None
         # A claim outlasts the send and its recording: the statement timeout bounds each attempt
         # to record, and recording is tried twice (a dead connection is reopened once).
         self.claim_seconds = sender.timeout_seconds + 2 * settings.sql_query_timeout_seconds
@@ -143,7 +148,7 @@ class ReminderRun:
                                                OUTSIDE_ALLOWED_DOMAINS))
             return
         async with limit:
-            if not context.can_start(self.sender.timeout_seconds):  # the lease is gone or too short
+            if self.misconfigured is not None or not context.can_start(self.sender.timeout_seconds):
                 self.report.not_started += 1
                 return
             if not await self._claim(item):
@@ -157,12 +162,17 @@ class ReminderRun:
                 platform=self.platform, request_key=request.key, request_fields=request.fields,
                 recipient=request.email, sender=self.settings.email_from, reminder_type=item.reminder_type,
                 expires_on=request.expires_on, days_left=item.days_left,
+                templates=self.templates, public_base_url=self.settings.public_base_url,
             )
             started = time.perf_counter()  # the send alone: the estimated sequential time sums these
             try:
                 await asyncio.wait_for(self.sender.send(reminder), self.sender.timeout_seconds)
             except Exception as error:
                 self.report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
+                if isinstance(error, SenderMisconfigured) and not self._first_misconfiguration(error):
+                    self.report.not_started += 1
+                    await self._release(request.key)
+                    return
                 self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
                                                    _send_error(error, self.sender.timeout_seconds)))
                 if not isinstance(error, TimeoutError):  # a timed-out send may yet arrive: keep the claim
@@ -170,6 +180,13 @@ class ReminderRun:
                 return
             self.report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
         await self._record(item)
+
+    def _first_misconfiguration(self, error: SenderMisconfigured) -> bool:
+        if self.misconfigured is not None:
+            return False
+        log.error("the email sender is misconfigured; no more reminders this run: %s", error)
+        self.misconfigured = error
+        return True
 
     async def _claim(self, item: PendingReminder) -> bool:
         """Claim the request inside a fenced transaction; False (and counted) when not to send it."""

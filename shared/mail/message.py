@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from html import escape
 
+from shared.mail.templates import MessageTemplates, message_templates
 from shared.platforms import Platform
 
 REMINDER_30_DAYS = "30-Day Reminder"
@@ -63,7 +63,12 @@ def reminder_message(
     reminder_type: str,
     expires_on: datetime,
     days_left: int,
+    templates: MessageTemplates | None = None,
+    public_base_url: str = "",
 ) -> Reminder:
+    """Render the reminder for its kind (`reminder_type`). Only the values below reach a template:
+    the platform's name, the identifiers that pass `safe_identifier`, the expiry and the days left,
+    and a link built from the operator's PUBLIC_BASE_URL and the platform's own name."""
     when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
     expiry = expires_on.strftime("%Y-%m-%d %H:%M UTC")
     key = safe_identifier(request_key)
@@ -73,22 +78,11 @@ def reminder_message(
         if column.email_label and value:
             details.append((column.email_label, value))
     details += [("Expires on", expiry), ("Days left", str(days_left))]
-    granted = f"granted by request {key} " if key else ""
-    text = (
-        f"Hello,\n\nYour {platform.display_name} access {granted}expires {when}, on {expiry}.\n\n"
-        + "\n".join(f"{name}: {value}" for name, value in details)
-        + "\n\nIf you still need this access, submit a renewal request before it expires. "
-        "After that date it is revoked automatically.\n\n-- Access governance\n"
-    )
-    rows = "".join(
-        f"<tr><th align='left'>{escape(name)}</th><td>{escape(value)}</td></tr>" for name, value in details
-    )
-    granted_html = f"granted by request <strong>{escape(key)}</strong> " if key else ""
-    html = (
-        f"<html><body><p>Hello,</p><p>Your <strong>{escape(platform.display_name)}</strong> access "
-        f"{granted_html}expires <strong>{escape(when)}</strong>, on {escape(expiry)}.</p><table>{rows}</table>"
-        "<p>If you still need this access, submit a renewal request before it expires. After that "
-        "date it is revoked automatically.</p><p>Access governance</p></body></html>"
-    )
-    subject = f"{reminder_type}: your {platform.display_name} access expires {when}"
-    return Reminder(recipient=recipient, sender=sender, subject=subject, text=text, html=html)
+    context = {
+        "kind": reminder_type, "platform": platform.display_name, "request_key": key, "details": details,
+        "expires_on": expiry, "days_left": days_left, "when": when,
+        "link": f"{public_base_url}/{platform.name}/requests" if public_base_url else "",
+    }
+    rendered = (templates or message_templates("")).render(reminder_type, context)
+    return Reminder(recipient=recipient, sender=sender, subject=rendered.subject, text=rendered.text,
+                    html=rendered.html)

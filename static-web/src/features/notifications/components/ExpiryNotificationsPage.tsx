@@ -12,6 +12,7 @@ import { requestKey, type PendingNotification } from '../../requests/types';
 import { getPendingNotifications } from '../api/get-pending-notifications';
 import { sendExpiryNotifications } from '../api/send-expiry-notifications';
 import type { TestMode } from '../test-mode';
+import { EmailPreviewPanel } from './EmailPreviewPanel';
 import { NotificationResultView } from './NotificationResultView';
 import { TestModeFieldset } from './TestModeFieldset';
 
@@ -101,6 +102,7 @@ export function ExpiryNotificationsPage({ platform }: { platform: Platform }) {
           />
         )}
       </section>
+      <EmailPreviewPanel platform={platform} />
     </>
   );
 }
