@@ -176,7 +176,7 @@ def test_the_email_names_platform_request_expiry_and_days_left(conn: Connection,
     assert message["To"] == "ann@example.com" and message["From"] == settings.email_from
     assert message["Subject"] == "30-Day Reminder: your Databricks access expires in 5 days"
     assert f"granted by request {key} expires in 5 days" in plain and f"\nRequest: {key}\n" in plain
-    assert f"<th align='left'>Request</th><td>{key}</td>" in html
+    assert f'<th align="left">Request</th><td>{key}</td>' in html
     for body in (plain, html):
         assert "Databricks" in body and "Days left" in body
 
