@@ -30,7 +30,8 @@ MSSQL_ENV = "TEST_MSSQL_CONNECTION_STRING"
 # Children before parents, so a SQL Server test database can be emptied between tests.
 _TABLES_CHILD_FIRST = (
     "ExpiryNotification_Databricks", "ExpiryNotification_Palantir", "RevokedAccess_Databricks",
-    "RevokedAccess_Palantir", "JobRun", "NotificationClaim", "DataAccessDeltaRequests", "DataAccessPalantirRequests",
+    "RevokedAccess_Palantir", "JobRun", "JobRunItem", "NotificationClaim", "DataAccessDeltaRequests",
+    "DataAccessPalantirRequests",
 )
 
 

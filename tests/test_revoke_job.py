@@ -15,6 +15,7 @@ from shared.jobs.locked_run import JobContext, JobCrashed, JobDone, WorkResult, 
 from shared.jobs.revoke import RevokeReport, run_revoke_job
 from shared.platforms import JobKind, Platform, all_platforms
 from shared.repositories.access_requests import REVOKED_BY_SCHEDULED_JOB, get_request, list_requests
+from shared.repositories.job_items import job_items
 from shared.settings import Settings, load_settings
 from tests.jobs_support import add_request
 
@@ -143,7 +144,8 @@ def test_the_revoke_reports_the_cutoff_as_stored_read_between_its_fences(
     # Then the cutoff is read as Revoked_Dt stores it (on SQL Server DATETIME, not the DATETIME2
     # clock), after the first fence and before the statements, and it is what the rows hold
     (revoking,) = [names for names in ran.values() if "revoke.mark_revoked" in names]
-    assert revoking == ["lock.heartbeat", "revoke.cutoff", "revoke.insert_revocations", "revoke.mark_revoked",
+    assert revoking == ["lock.heartbeat", "revoke.cutoff", "revoke.insert_revocations", "revoke.insert_items",
+                        "revoke.mark_revoked",
                         "lock.heartbeat"]
     gone = get_request(conn, platform, key)
     assert gone is not None and gone.revoked_dt is not None
@@ -193,3 +195,44 @@ def test_a_long_job_keeps_its_lock_by_heartbeat(conn: Connection, settings: Sett
 
     assert isinstance(outcome, JobDone) and outcome.lock_lost is False
     assert refused == [True] * 6
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+def test_each_revocation_has_its_outcome_record_written_in_the_revoke_transaction(
+    conn: Connection, settings: Settings, platform: Platform
+) -> None:
+    # Given two expired requests and one that is not
+    expired = {str(add_request(conn, platform, f"gone{n}@example.com", -1)) for n in range(2)}
+    add_request(conn, platform, "future@example.com", 3)
+
+    # When the job revokes them
+    outcome = revoke(settings, platform)
+
+    # Then the run's outcome records name exactly the revoked requests, at the cutoff
+    items = job_items(conn, outcome.job_id)
+    assert {i.request_key.lower() for i in items} == expired
+    assert {(i.action, i.outcome, i.at) for i in items} == {("Revoke", "Revoked", outcome.value.revoked_at)}
+    assert {i.email for i in items} == {"gone0@example.com", "gone1@example.com"}
+
+
+def test_a_rolled_back_revocation_leaves_no_outcome_records(
+    conn: Connection, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an expired request and a status update that fails after the outcome records are written
+    platform = PLATFORMS[0]
+    add_request(conn, platform, "gone@example.com", -1)
+    real = ConnectionClass.execute_count
+
+    def failing_update(self: ConnectionClass, name: str, *args: Any, **kwargs: Any) -> int:
+        if name == "revoke.mark_revoked":
+            raise RuntimeError("update failed")
+        return real(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(ConnectionClass, "execute_count", failing_update)
+
+    # When the job runs, it crashes
+    with pytest.raises(JobCrashed) as crashed:
+        asyncio.run(run_revoke_job(settings, platform, started_by="test"))
+
+    # Then nothing of the transaction stays, its outcome records included
+    assert job_items(conn, crashed.value.job_id) == []

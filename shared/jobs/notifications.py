@@ -17,11 +17,11 @@ from shared.mail.senders import EmailSender, SendFailed
 from shared.platforms import JobKind, Platform
 from shared.repositories.access_requests import (
     AccessRequest,
-    RequestKey,
     get_active_requests,
     notification_candidates,
     record_notification,
 )
+from shared.repositories.job_items import Outcome, record_item
 from shared.repositories.reminder_claims import release_claim, take_claim
 from shared.settings import Settings
 
@@ -139,18 +139,16 @@ class ReminderRun:
         request, context = item.request, self.context
         if not self.settings.email_allowed(request.email):  # e.g. a row from before the setting was set
             log.warning("reminder for %s not sent: %s is outside EMAIL_ALLOWED_DOMAINS", request.key, request.email)
-            self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
-                                               OUTSIDE_ALLOWED_DOMAINS))
+            await self._fail(item, OUTSIDE_ALLOWED_DOMAINS)
             return
         async with limit:
             if not context.can_start(self.sender.timeout_seconds):  # the lease is gone or too short
-                self.report.not_started += 1
+                await self._not_started(item)
                 return
             if not await self._claim(item):
                 return
             if not context.can_start(self.sender.timeout_seconds):  # the claim may have waited long
-                self.report.not_started += 1
-                await self._release(request.key)
+                await self._not_started(item, release=True)
                 return
             assert request.expires_on is not None
             reminder = reminder_message(
@@ -162,14 +160,41 @@ class ReminderRun:
             try:
                 await asyncio.wait_for(self.sender.send(reminder), self.sender.timeout_seconds)
             except Exception as error:
-                self.report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
-                self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
-                                                   _send_error(error, self.sender.timeout_seconds)))
-                if not isinstance(error, TimeoutError):  # a timed-out send may yet arrive: keep the claim
-                    await self._release(request.key)
+                send_ms = (time.perf_counter() - started) * 1000
+                self.report.estimated_sequential_ms += send_ms
+                # A timed-out send may yet arrive: its claim is kept
+                await self._fail(item, _send_error(error, self.sender.timeout_seconds), send_ms=send_ms,
+                                 release=not isinstance(error, TimeoutError))
                 return
-            self.report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
-        await self._record(item)
+            send_ms = (time.perf_counter() - started) * 1000
+            self.report.estimated_sequential_ms += send_ms
+        await self._record(item, send_ms)
+
+    async def _fail(self, item: PendingReminder, error: str, *, send_ms: float | None = None,
+                    release: bool = False) -> None:
+        request = item.request
+        self.report.failures.append(Failed(request.key, request.email, item.reminder_type, error))
+        await self._outcome(item, "Failed", error, send_ms=send_ms, release=release)
+
+    async def _not_started(self, item: PendingReminder, *, release: bool = False) -> None:
+        self.report.not_started += 1
+        await self._outcome(item, "NotStarted", None, release=release)
+
+    async def _outcome(self, item: PendingReminder, outcome: Outcome, detail: str | None, *,
+                       send_ms: float | None = None, release: bool = False) -> None:
+        """The outcome record of a send that was not recorded as sent, with the claim's release."""
+        request, job_id = item.request, self.context.job_id
+
+        def write(conn: Connection) -> None:
+            if release:
+                release_claim(conn, self.platform, job_id, request.key)
+            record_item(conn, job_id, request.key, email=request.email, action=item.reminder_type,
+                        outcome=outcome, detail=detail, days_left=item.days_left, send_ms=send_ms)
+
+        try:
+            await self.writes.run(write)
+        except Exception:  # the report still has it; a claim not released expires by itself
+            log.warning("could not record the outcome (%s) for %s", outcome, request.key, exc_info=True)
 
     async def _claim(self, item: PendingReminder) -> bool:
         """Claim the request inside a fenced transaction; False (and counted) when not to send it."""
@@ -189,31 +214,26 @@ class ReminderRun:
             context.lock_lost.set()
         except Exception:
             log.warning("could not claim %s; left for the next run", key, exc_info=True)
-        self.report.not_started += 1
+        await self._not_started(item)
         return False
 
-    async def _release(self, key: RequestKey) -> None:
-        try:
-            await self.writes.run(lambda conn: release_claim(conn, self.platform, self.context.job_id, key))
-        except Exception:  # the claim then expires by itself
-            log.warning("could not release the claim on %s", key, exc_info=True)
-
-    async def _record(self, item: PendingReminder) -> None:
-        """Only a successful send is recorded; its claim goes in the same transaction."""
+    async def _record(self, item: PendingReminder, send_ms: float) -> None:
+        """Only a successful send is recorded; its claim and its outcome record go in the same transaction."""
         request, job_id = item.request, self.context.job_id
 
         def record(conn: Connection) -> datetime:
             sent_at = record_notification(conn, self.platform, request.key, sent_to=request.email,
                                           sent_by=SENT_BY, reminder_type=item.reminder_type)
             release_claim(conn, self.platform, job_id, request.key)
+            record_item(conn, job_id, request.key, email=request.email, action=item.reminder_type,
+                        outcome="Sent", days_left=item.days_left, send_ms=send_ms)
             return sent_at
 
         try:
             sent_at = await self.writes.run(record)
         except Exception as error:
             log.exception("reminder to %s sent but not recorded", request.email)
-            self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
-                                               f"Sent, but recording it failed: {type(error).__name__}"))
+            await self._fail(item, f"Sent, but recording it failed: {type(error).__name__}", send_ms=send_ms)
             return
         self.report.sent.append(Sent(request.key, request.email, item.reminder_type, item.days_left, sent_at))
 

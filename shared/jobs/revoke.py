@@ -25,7 +25,9 @@ class RevokeReport:
     stopped_for_lost_lock: bool = False
 
 
-def revoke_now(settings: Settings, platform: Platform, fence: Callable[[Connection], None]) -> tuple[int, datetime]:
+def revoke_now(
+    settings: Settings, platform: Platform, job_id: str, fence: Callable[[Connection], None]
+) -> tuple[int, datetime]:
     """Both statements in one transaction, with one cutoff read from the database clock, so a
     request expiring while the job runs is either fully revoked or left alone. A deadlock victim
     is rerun whole, with a fresh cutoff.
@@ -36,16 +38,16 @@ def revoke_now(settings: Settings, platform: Platform, fence: Callable[[Connecti
     has lost its lock raises there and nothing is revoked.
     """
     with connect(settings) as conn:
-        return retry_deadlocks(conn, lambda: _revoke_in_one_transaction(conn, platform, fence))
+        return retry_deadlocks(conn, lambda: _revoke_in_one_transaction(conn, platform, job_id, fence))
 
 
 def _revoke_in_one_transaction(
-    conn: Connection, platform: Platform, fence: Callable[[Connection], None]
+    conn: Connection, platform: Platform, job_id: str, fence: Callable[[Connection], None]
 ) -> tuple[int, datetime]:
     with conn.transaction():
         fence(conn)
         cutoff = revoke_cutoff(conn)
-        count = revoke_expired(conn, platform, cutoff=cutoff)
+        count = revoke_expired(conn, platform, cutoff=cutoff, job_id=job_id)
         fence(conn)
         return count, cutoff
 
@@ -65,7 +67,7 @@ async def run_revoke_job(
             log.warning("%s: the lock's lease has lapsed; nothing revoked", platform.name)
             return stopped
         try:
-            count, cutoff = await asyncio.to_thread(revoke_now, settings, platform, context.fence)
+            count, cutoff = await asyncio.to_thread(revoke_now, settings, platform, context.job_id, context.fence)
         except LockLost:
             context.lock_lost.set()
             log.warning("%s: the lock was reclaimed before the revocation committed; nothing revoked",
