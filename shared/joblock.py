@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 ERROR_MESSAGE_MAX = 500  # JobRun.Error_Message is VARCHAR(500)
 STARTED_BY_MAX = 100  # JobRun.Started_By is VARCHAR(100)
 REQUESTED_BY_MAX = 256  # JobRun.Requested_By is VARCHAR(256)
+RECLAIMED_PREFIX = "Lock expired"  # how "lock.reclaim_stale" begins the Error_Message it writes
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from shared.http.auth import Access, authorize
 from shared.http.call import Call, json_response
 from shared.http.models import (
     Health,
+    JobRunDetail,
     JobRunItem,
     JobsQuery,
     JobStatus,
@@ -63,6 +64,7 @@ class Endpoint:
     errors: tuple[int, ...] = AUTH_ERRORS
     per_platform: bool = True
     total_count_header: bool = False
+    accepted: bool = False  # may answer 202 JobStarted with Location (a run still going, DESIGN section 5 R2)
 
     def function_name(self, platform: Platform | None) -> str:
         return f"{platform.name}_{self.function}" if self.per_platform and platform else self.function
@@ -107,18 +109,23 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              lambda p: list[pending_notification_model(p)], errors=ROLE_ERRORS),  # type: ignore[misc]
     Endpoint("send_expiry_notifications", "POST", f"{A}/send-expiry-notifications",
              jobs_api.send_expiry_notifications, "Run the expiry notification job", Access.ADMIN,
-             lambda p: NotificationJobResult, query=NotificationRunQuery, errors=(400, 409, *ROLE_ERRORS)),
+             lambda p: NotificationJobResult, query=NotificationRunQuery, errors=(400, 409, *ROLE_ERRORS),
+             accepted=True),
     Endpoint("notification_job_status", "GET", f"{A}/notification-job-status", jobs_api.notification_job_status,
              "Whether the notification job is running, and who runs it", Access.READER, lambda p: JobStatus,
              errors=ROLE_ERRORS),
     Endpoint("revoke_expired", "POST", f"{A}/revoke-expired", jobs_api.revoke_expired,
-             "Run the revoke-expired job", Access.ADMIN, lambda p: RevokeJobResult, errors=(409, *ROLE_ERRORS)),
+             "Run the revoke-expired job", Access.ADMIN, lambda p: RevokeJobResult, errors=(409, *ROLE_ERRORS),
+             accepted=True),
     Endpoint("revoke_job_status", "GET", f"{A}/revoke-job-status", jobs_api.revoke_job_status,
              "Whether the revoke job is running, and who runs it", Access.READER, lambda p: JobStatus,
              errors=ROLE_ERRORS),
     Endpoint("recent_jobs", "GET", "jobs", jobs_api.recent_jobs,
              "Recent runs of this platform's two jobs, newest first", Access.READER, lambda p: list[JobRunItem],
              query=JobsQuery, errors=(400, *ROLE_ERRORS)),
+    Endpoint("job_detail", "GET", "jobs/{jobId}", jobs_api.job_detail,
+             "One run of this platform's jobs: who asked, and its result once it has finished", Access.READER,
+             lambda p: JobRunDetail, errors=(404, *ROLE_ERRORS)),
     Endpoint("me", "GET", "me", identity_api.me, "The caller as the API sees them: name, roles, what they may do",
              Access.USER, lambda p: Me, per_platform=False),
     Endpoint("roles", "POST", "roles", identity_api.roles_source,

@@ -11,7 +11,7 @@ from datetime import datetime
 from shared.db import Connection
 from shared.db.group_commit import GroupCommit
 from shared.db.per_thread import ConnectionPerThread
-from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, WorkResult, run_locked
+from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, Work, WorkResult, run_locked
 from shared.mail.message import REMINDER_7_DAYS, REMINDER_30_DAYS, reminder_message
 from shared.mail.senders import EmailSender, SendFailed
 from shared.platforms import JobKind, Platform
@@ -93,14 +93,21 @@ class NotificationReport:
         return round(self.estimated_sequential_ms / self.parallel_ms, 2) if self.parallel_ms else 0.0
 
 
-async def run_notification_job(
-    settings: Settings, platform: Platform, sender: EmailSender, *, started_by: str
-) -> JobDone[NotificationReport] | JobBusy:
+def notification_work(settings: Settings, platform: Platform, sender: EmailSender) -> Work[NotificationReport]:
+    """Flow 1 as a locked run's work, wherever the run executes."""
+
     async def work(context: JobContext) -> WorkResult[NotificationReport]:
         report = await send_reminders(settings, platform, sender, context)
         return WorkResult(report, processed=len(report.sent), failed=len(report.failures))
 
-    return await run_locked(settings, platform.job_type(JobKind.NOTIFICATION), started_by, work)
+    return work
+
+
+async def run_notification_job(
+    settings: Settings, platform: Platform, sender: EmailSender, *, started_by: str
+) -> JobDone[NotificationReport] | JobBusy:
+    return await run_locked(settings, platform.job_type(JobKind.NOTIFICATION), started_by,
+                            notification_work(settings, platform, sender))
 
 
 async def send_reminders(

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from shared.db import Connection, connect
 from shared.db.retry import retry_deadlocks
-from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, WorkResult, run_locked
+from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, Work, WorkResult, run_locked
 from shared.platforms import JobKind, Platform
 from shared.repositories.access_requests import revoke_cutoff, revoke_expired
 from shared.settings import Settings
@@ -52,9 +52,9 @@ def _revoke_in_one_transaction(
         return count, cutoff
 
 
-async def run_revoke_job(
-    settings: Settings, platform: Platform, *, started_by: str
-) -> JobDone[RevokeReport] | JobBusy:
+def revoke_work(settings: Settings, platform: Platform) -> Work[RevokeReport]:
+    """Flow 2 as a locked run's work, wherever the run executes."""
+
     async def work(context: JobContext) -> WorkResult[RevokeReport]:
         if settings.revoke_demo_delay_seconds:
             # SPEC step 2: time to open a second tab and watch the lock hold.
@@ -76,4 +76,10 @@ async def run_revoke_job(
         log.info("%s: revoked %d expired requests (cutoff %s)", platform.name, count, cutoff.isoformat())
         return WorkResult(RevokeReport(count, cutoff), processed=count, failed=0)
 
-    return await run_locked(settings, platform.job_type(JobKind.REVOKE), started_by, work)
+    return work
+
+
+async def run_revoke_job(
+    settings: Settings, platform: Platform, *, started_by: str
+) -> JobDone[RevokeReport] | JobBusy:
+    return await run_locked(settings, platform.job_type(JobKind.REVOKE), started_by, revoke_work(settings, platform))
