@@ -12,8 +12,9 @@ from shared.db import Connection
 from shared.db.group_commit import GroupCommit
 from shared.db.per_thread import ConnectionPerThread
 from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, Work, WorkResult, run_locked
-from shared.mail.message import REMINDER_7_DAYS, REMINDER_30_DAYS, reminder_message
-from shared.mail.senders import EmailSender, SendFailed
+from shared.mail.message import REMINDER_7_DAYS, REMINDER_30_DAYS, Reminder, reminder_message
+from shared.mail.rate import WINDOW_SECONDS, SendRate
+from shared.mail.senders import EmailSender, SendFailed, SendThrottled
 from shared.platforms import JobKind, Platform
 from shared.repositories.access_requests import (
     AccessRequest,
@@ -93,11 +94,14 @@ class NotificationReport:
         return round(self.estimated_sequential_ms / self.parallel_ms, 2) if self.parallel_ms else 0.0
 
 
-def notification_work(settings: Settings, platform: Platform, sender: EmailSender) -> Work[NotificationReport]:
+def notification_work(
+    settings: Settings, platform: Platform, sender: EmailSender, *, rate_window_seconds: float = WINDOW_SECONDS
+) -> Work[NotificationReport]:
     """Flow 1 as a locked run's work, wherever the run executes."""
 
     async def work(context: JobContext) -> WorkResult[NotificationReport]:
-        report = await send_reminders(settings, platform, sender, context)
+        rate = SendRate(settings.email_max_per_minute, rate_window_seconds)
+        report = await send_reminders(settings, platform, sender, context, rate)
         return WorkResult(report, processed=len(report.sent), failed=len(report.failures))
 
     return work
@@ -111,12 +115,14 @@ async def run_notification_job(
 
 
 async def send_reminders(
-    settings: Settings, platform: Platform, sender: EmailSender, context: JobContext
+    settings: Settings, platform: Platform, sender: EmailSender, context: JobContext, rate: SendRate
 ) -> NotificationReport:
+    # JOB_MAX_RUN_SECONDS counts from here: no send starts after it (on the lease's clock).
+    deadline = context.lease.now() + settings.job_max_run_seconds
     connections = ConnectionPerThread(settings)
     try:
         due = await asyncio.to_thread(lambda: pending_reminders(connections.get(), platform))
-        run = ReminderRun(settings, platform, sender, context, GroupCommit(connections))
+        run = ReminderRun(settings, platform, sender, context, GroupCommit(connections), rate, deadline)
         limit = asyncio.Semaphore(settings.notify_max_parallel)
         started = time.perf_counter()
         await asyncio.gather(*(run.send_one(item, limit) for item in due))
@@ -131,8 +137,10 @@ class ReminderRun:
     to one send can affect another."""
 
     def __init__(self, settings: Settings, platform: Platform, sender: EmailSender, context: JobContext,
-                 writes: GroupCommit) -> None:
+                 writes: GroupCommit, rate: SendRate, deadline: float) -> None:
         self.settings = settings
+        self.rate = rate
+        self.deadline = deadline  # of the run's time budget, JOB_MAX_RUN_SECONDS
         self.platform = platform
         self.sender = sender
         self.context = context
@@ -143,39 +151,80 @@ class ReminderRun:
         self.claim_seconds = sender.timeout_seconds + 2 * settings.sql_query_timeout_seconds
 
     async def send_one(self, item: PendingReminder, limit: asyncio.Semaphore) -> None:
-        request, context = item.request, self.context
+        request = item.request
         if not self.settings.email_allowed(request.email):  # e.g. a row from before the setting was set
             log.warning("reminder for %s not sent: %s is outside EMAIL_ALLOWED_DOMAINS", request.key, request.email)
             await self._fail(item, OUTSIDE_ALLOWED_DOMAINS)
             return
         async with limit:
-            if not context.can_start(self.sender.timeout_seconds):  # the lease is gone or too short
+            # Inside the run's time budget, once the send rate gives a turn
+            if not await self._take_turn():
                 await self._not_started(item)
                 return
-            if not await self._claim(item):
-                return
-            if not context.can_start(self.sender.timeout_seconds):  # the claim may have waited long
-                await self._not_started(item, release=True)
-                return
-            assert request.expires_on is not None
-            reminder = reminder_message(
-                platform=self.platform, request_key=request.key, request_fields=request.fields,
-                recipient=request.email, sender=self.settings.email_from, reminder_type=item.reminder_type,
-                expires_on=request.expires_on, days_left=item.days_left,
-            )
-            started = time.perf_counter()  # the send alone: the estimated sequential time sums these
-            try:
-                await asyncio.wait_for(self.sender.send(reminder), self.sender.timeout_seconds)
-            except Exception as error:
-                send_ms = (time.perf_counter() - started) * 1000
-                self.report.estimated_sequential_ms += send_ms
-                # A timed-out send may yet arrive: its claim is kept
-                await self._fail(item, _send_error(error, self.sender.timeout_seconds), send_ms=send_ms,
-                                 release=not isinstance(error, TimeoutError))
-                return
+            sent = await self._claim_and_send(item)
+        if sent is not None:
+            await self._record(item, sent)
+
+    async def _claim_and_send(self, item: PendingReminder) -> float | None:
+        """Claim, send (holding the rate's turn); the send's ms once sent, else None (the outcome
+        recorded)."""
+        request, context = item.request, self.context
+        if not context.can_start(self.sender.timeout_seconds):  # the lease is gone or too short
+            await self.rate.give_back()
+            await self._not_started(item)
+            return None
+        if not await self._claim(item):
+            await self.rate.give_back()
+            return None
+        if not context.can_start(self.sender.timeout_seconds):  # the claim may have waited long
+            await self.rate.give_back()
+            await self._not_started(item, release=True)
+            return None
+        assert request.expires_on is not None
+        reminder = reminder_message(
+            platform=self.platform, request_key=request.key, request_fields=request.fields,
+            recipient=request.email, sender=self.settings.email_from, reminder_type=item.reminder_type,
+            expires_on=request.expires_on, days_left=item.days_left,
+        )
+        started = time.perf_counter()  # the send alone: the estimated sequential time sums these
+        try:
+            await self._send(reminder)
+        except Exception as error:
             send_ms = (time.perf_counter() - started) * 1000
             self.report.estimated_sequential_ms += send_ms
-        await self._record(item, send_ms)
+            # A timed-out send may yet arrive: its claim is kept
+            await self._fail(item, _send_error(error, self.sender.timeout_seconds), send_ms=send_ms,
+                             release=not isinstance(error, TimeoutError))
+            return None
+        send_ms = (time.perf_counter() - started) * 1000
+        self.report.estimated_sequential_ms += send_ms
+        return send_ms
+
+    async def _take_turn(self) -> bool:
+        """Whether a send may start: inside the run's time budget, once the send rate gives a turn."""
+        return self.context.lease.now() < self.deadline and await self.rate.take_turn(self.deadline)
+
+    async def _send(self, reminder: Reminder) -> None:
+        """Send on the turn taken; a throttled send is tried again after the provider's Retry-After
+        while that is inside the run's time budget, on a new turn (else it fails, and the request
+        stays due)."""
+        timeout = self.sender.timeout_seconds
+        while True:
+            await self.rate.started()
+            try:
+                await asyncio.wait_for(self.sender.send(reminder), timeout)
+                return
+            except SendThrottled as throttled:
+                wait = throttled.retry_after_seconds
+                if self.context.lease.now() + wait >= self.deadline:
+                    raise
+                log.info("send to %s throttled; trying again in %g s", reminder.recipient, wait)
+                await asyncio.sleep(wait)
+                if not await self._take_turn():
+                    raise
+                if not self.context.can_start(timeout):
+                    await self.rate.give_back()
+                    raise
 
     async def _fail(self, item: PendingReminder, error: str, *, send_ms: float | None = None,
                     release: bool = False) -> None:

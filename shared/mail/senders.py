@@ -22,6 +22,15 @@ class SendFailed(Exception):
     """A message was not delivered to the relay; the text is safe to show to an administrator."""
 
 
+class SendThrottled(SendFailed):
+    """The provider refused the message for now (HTTP 429 / Retry-After): try again after that long."""
+
+    def __init__(self, retry_after_seconds: float) -> None:
+        super().__init__(f"Throttled by the email provider (retry after {retry_after_seconds:g} s); "
+                         "due again on the next run")
+        self.retry_after_seconds = retry_after_seconds
+
+
 @dataclass(frozen=True)
 class FailureSimulation:
     """Test mode (SPEC): fail ~50% at random, and/or fail the named addresses."""
