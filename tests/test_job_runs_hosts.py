@@ -166,3 +166,19 @@ def test_a_run_whose_message_always_fails_is_poisoned_and_shown_failed_with_the_
     detail = run_detail(host, platform, job_id)
     assert detail["errorMessage"] == POISONED.format(queue=f"{hosts.queue_name}-poison")
     assert detail["result"]["revokedCount"] == 0
+
+
+def test_a_run_out_of_time_budget_reports_what_it_left_and_that_stays_due(hosts: Hosts) -> None:
+    # Given ten due reminders sent one at a time, 0.4 s each, and a 1 s budget per run
+    platform = platform_named("palantir")
+    due_reminders(hosts, platform, 10)
+    host = hosts.start(JOB_MAX_RUN_SECONDS="1", EMAIL_SIMULATED_DELAY_SECONDS="0.4", NOTIFY_MAX_PARALLEL="1")
+
+    # When the admin runs the job
+    body = httpx.post(host.url(f"/api/{platform.name}/{NOTIFY}"), timeout=60).json()
+
+    # Then it sent some, left the rest for the next run and says how many; those are still due
+    assert 0 < body["notifiedCount"] < 10 and body["notStarted"] == 10 - body["notifiedCount"]
+    assert f"{body['notStarted']} reminders were not started" in body["message"]
+    pending = httpx.get(host.url(f"/api/{platform.name}/access-requests/pending-notifications"), timeout=10).json()
+    assert len(pending) == body["notStarted"]
