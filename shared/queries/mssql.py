@@ -182,6 +182,7 @@ SELECT compatibility_level,
     "health.write_access": """
 SELECT t.securable, t.permission
   FROM (VALUES (N'JobRun', N'SELECT'), (N'JobRun', N'INSERT'), (N'JobRun', N'UPDATE'),
+               (N'JobRunItem', N'SELECT'), (N'JobRunItem', N'INSERT'),
                (N'dbo.SchemaMigrations', N'SELECT'),
                (N'{requests}', N'SELECT'), (N'{requests}', N'INSERT'), (N'{requests}', N'UPDATE'),
                (N'{notifications}', N'SELECT'), (N'{notifications}', N'INSERT'),
