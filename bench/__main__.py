@@ -1,6 +1,6 @@
 """Benchmarks (not tests: they print figures and ratios, and exit 0 even when a goal is missed).
 
-    python -m bench [notify|candidates|revoke|body|all] [options]
+    python -m bench [notify|candidates|revoke|body|runs|all] [options]
 
 Each benchmark runs on fresh SQLite files in a temporary directory, migrated with the project's
 own migrations, and removed afterwards.
@@ -15,16 +15,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import body, candidates, notify, revoke
+from bench import body, candidates, notify, revoke, runs
 
-BENCHMARKS = ("notify", "candidates", "revoke", "body")
+BENCHMARKS = ("notify", "candidates", "revoke", "body", "runs")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="?", choices=(*BENCHMARKS, "all"), default="all")
-    group = parser.add_argument_group("notify")
+    group = parser.add_argument_group("notify and runs")
     group.add_argument("--n", type=int, default=1000, help="pending requests (default 1000)")
     group.add_argument("--delay", type=float, default=1.0, help="simulated send delay D, seconds (default 1.0)")
     group.add_argument("--profile", action="store_true",
@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
                 notify.run(directory, n=args.n, delay=args.delay, profile=args.profile)
             elif name == "body":
                 body.run(directory, body_mb=args.body_mb)
+            elif name == "runs":
+                runs.run(directory, n=args.n, delay=args.delay)
             elif name == "candidates":
                 candidates.run(directory, rows=args.rows, repeat=args.repeat)
             else:

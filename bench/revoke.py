@@ -28,6 +28,7 @@ from pathlib import Path
 
 from bench.data import NEVER, Spread, bench_settings, copy_database, databricks, insert_requests, migrated, verdict
 from shared.db import connect
+from shared.joblock import new_job_id
 from shared.jobs.revoke import revoke_now
 from shared.platforms import Platform
 from shared.repositories.access_requests import REVOKED_BY_SCHEDULED_JOB, database_now
@@ -57,8 +58,9 @@ def spread(total: int, expired: int) -> Spread:
 
 
 def project_revoke(settings: Settings, platform: Platform, phases: dict[str, float]) -> int:
-    # Outside a job run: no lock row to fence (two one-row UPDATEs in a job, the same for any approach).
-    count, _ = revoke_now(settings, platform, fence=lambda conn: None)
+    # Outside a job run: no lock row to fence (two one-row UPDATEs in a job, the same for any approach);
+    # the outcome records are written as in a run.
+    count, _ = revoke_now(settings, platform, new_job_id(), fence=lambda conn: None)
     return count
 
 

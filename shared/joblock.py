@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 ERROR_MESSAGE_MAX = 500  # JobRun.Error_Message is VARCHAR(500)
 STARTED_BY_MAX = 100  # JobRun.Started_By is VARCHAR(100)
+REQUESTED_BY_MAX = 256  # JobRun.Requested_By is VARCHAR(256)
+RECLAIMED_PREFIX = "Lock expired"  # how "lock.reclaim_stale" begins the Error_Message it writes
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class JobRun:
     failed_count: int | None = None
     error_message: str | None = None
     lock_until: datetime | None = None
+    requested_by: str | None = None  # who asked: a signed-in user's name or "(timer)" (R2)
 
 
 def _job_run(row: Row) -> JobRun:
@@ -54,6 +57,7 @@ def _job_run(row: Row) -> JobRun:
         failed_count=row["Failed_Count"],
         error_message=row["Error_Message"],
         lock_until=read_datetime(row["Lock_Until"]),
+        requested_by=row["Requested_By"],
     )
 
 
@@ -69,7 +73,8 @@ def new_job_id() -> str:
 
 
 def try_acquire_lock(
-    conn: Connection, job_id: str, job_type: str, started_by: str, *, timeout_seconds: float
+    conn: Connection, job_id: str, job_type: str, started_by: str, *, timeout_seconds: float,
+    requested_by: str | None = None,
 ) -> bool:
     """Take the lock for `job_type` as `job_id`; False when another run of this type holds it.
 
@@ -84,7 +89,8 @@ def try_acquire_lock(
             reclaimed = conn.query("lock.reclaim_stale", (job, job_type, timeout_ms))
             inserted = conn.query(
                 "lock.insert_if_free",
-                (job, job_type, started_by[:STARTED_BY_MAX], timeout_ms, job_type),
+                (job, job_type, started_by[:STARTED_BY_MAX],
+                 requested_by[:REQUESTED_BY_MAX] if requested_by else None, timeout_ms, job_type),
             )
         return reclaimed, inserted
 
@@ -113,6 +119,14 @@ def extend_lease(conn: Connection, job_id: str, *, timeout_seconds: float) -> bo
     params = (conn.dialect.milliseconds_param(timeout_seconds), conn.dialect.uuid_param(job_id))
     rows = retry_deadlocks(conn, lambda: conn.query("lock.heartbeat", params))
     return bool(rows)
+
+
+def take_over(conn: Connection, job_id: str, started_by: str, *, timeout_seconds: float) -> bool:
+    """The queued run's executor takes the held lock: extends the lease and names itself in
+    Started_By. False when the run is unknown or no longer InProgress (reclaimed or finished)."""
+    params = (started_by[:STARTED_BY_MAX], conn.dialect.milliseconds_param(timeout_seconds),
+              conn.dialect.uuid_param(job_id))
+    return bool(retry_deadlocks(conn, lambda: conn.query("lock.take_over", params)))
 
 
 def complete_job(conn: Connection, job_id: str, processed: int, failed: int) -> bool:

@@ -21,11 +21,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 APP_SETTING_DEFAULTS: dict[str, str] = {
     "NOTIFICATION_SCHEDULE": "0 0 8 * * *",
     "REVOKE_SCHEDULE": "0 */15 * * * *",
+    "JOB_QUEUE_NAME": "job-runs",  # the run_job trigger's queue (and its -poison queue)
 }
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 # Entra tenant and group object ids are GUIDs.
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_QUEUE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Durations reach T-SQL as INT milliseconds (DATEADD), which overflow past ~24.8 days.
 MAX_DURATION_SECONDS = 86_400
 # The statements compare status values as VARCHAR(20), the platform tables' Status type.
@@ -69,6 +71,12 @@ class Settings(BaseSettings):
     job_lock_timeout_seconds: float = Field(
         600.0, alias="JOB_LOCK_TIMEOUT_SECONDS", gt=0, le=MAX_DURATION_SECONDS)
     job_heartbeat_seconds: float = Field(60.0, alias="JOB_HEARTBEAT_SECONDS", gt=0, le=MAX_DURATION_SECONDS)
+    # Runs outlive HTTP requests (DESIGN section 5, R2): the POST starts a run on this Storage
+    # queue and waits this long for it (Static Web Apps ends API requests at 45 s), then answers 202.
+    job_queue_name: str = Field(APP_SETTING_DEFAULTS["JOB_QUEUE_NAME"], alias="JOB_QUEUE_NAME")
+    job_sync_wait_seconds: float = Field(20.0, alias="JOB_SYNC_WAIT_SECONDS", ge=0, le=230)
+    # A notification run starts no send after this long (the Consumption plan ends functions at 10 min).
+    job_max_run_seconds: float = Field(480.0, alias="JOB_MAX_RUN_SECONDS", gt=0, le=MAX_DURATION_SECONDS)
     revoke_demo_delay_seconds: float = Field(
         0.0, alias="REVOKE_DEMO_DELAY_SECONDS", ge=0, le=MAX_DURATION_SECONDS)
 
@@ -76,6 +84,8 @@ class Settings(BaseSettings):
     email_simulated_delay_seconds: float = Field(
         10.0, alias="EMAIL_SIMULATED_DELAY_SECONDS", ge=0, le=MAX_DURATION_SECONDS)
     notify_max_parallel: int = Field(100, alias="NOTIFY_MAX_PARALLEL", ge=1, le=10_000)
+    # Sends in any 60 s window, as email providers throttle (ACS Email: 30 a minute); 0 = no limit.
+    email_max_per_minute: int = Field(0, alias="EMAIL_MAX_PER_MINUTE", ge=0, le=1_000_000)
     notification_schedule: str = Field(
         APP_SETTING_DEFAULTS["NOTIFICATION_SCHEDULE"], alias="NOTIFICATION_SCHEDULE"
     )
@@ -127,6 +137,14 @@ class Settings(BaseSettings):
     def _is_identifier(cls, value: str) -> str:
         if not _IDENTIFIER.fullmatch(value):
             raise ValueError("must be a plain SQL identifier (letters, digits, underscore)")
+        return value
+
+    @field_validator("job_queue_name")
+    @classmethod
+    def _is_queue_name(cls, value: str) -> str:
+        # Azure's rule (3-63 lowercase letters, digits, single inner hyphens), leaving room for "-poison".
+        if not 3 <= len(value) <= 63 - len("-poison") or not _QUEUE_NAME.fullmatch(value):
+            raise ValueError("must be 3-56 lowercase letters, digits and single hyphens (not first or last)")
         return value
 
     @field_validator("azure_tenant_id")

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import azure.functions as func
 
-from shared.joblock import STARTED_BY_MAX, machine_name
-from shared.jobs.locked_run import JobBusy, JobDone
-from shared.jobs.notifications import run_notification_job
-from shared.jobs.revoke import run_revoke_job
-from shared.mail.senders import make_sender
+from shared.jobs.locked_run import JobBusy
+from shared.jobs.runs import TIMER, start_run
 from shared.platforms import JobKind, Platform, all_platforms
 from shared.settings import Settings, get_settings
 
@@ -21,25 +17,18 @@ log = logging.getLogger(__name__)
 SCHEDULES = {JobKind.NOTIFICATION: "%NOTIFICATION_SCHEDULE%", JobKind.REVOKE: "%REVOKE_SCHEDULE%"}
 
 
-def timer_started_by() -> str:
-    return f"{machine_name()} (timer)"[-STARTED_BY_MAX:]
-
-
 async def run_on_schedule(platform: Platform, kind: JobKind) -> None:
+    """Start the run on the queue, as the admin's POST does; the run_job function executes it."""
     settings = get_settings()
-    outcome: JobDone[Any] | JobBusy
-    if kind is JobKind.NOTIFICATION:
-        outcome = await run_notification_job(settings, platform, make_sender(settings), started_by=timer_started_by())
-    else:
-        outcome = await run_revoke_job(settings, platform, started_by=timer_started_by())
     job_type = platform.job_type(kind)
-    if isinstance(outcome, JobBusy):  # not a failure: the other run does the work
-        holder = outcome.active
+    started = await start_run(settings, platform, kind, requested_by=TIMER)
+    if isinstance(started, JobBusy):  # not a failure: the other run does the work
+        holder = started.active
         log.info("%s timer: lock held by job %s of %s since %s; skipped", job_type,
                  holder.job_id if holder else "?", holder.started_by if holder else "?",
                  holder.started_at.isoformat() if holder else "?")
         return
-    log.info("%s timer: job %s done%s", job_type, outcome.job_id, " (lock lost)" if outcome.lock_lost else "")
+    log.info("%s timer: job %s started on queue %s", job_type, started.job_id, settings.job_queue_name)
 
 
 def timer_handler(platform: Platform, kind: JobKind) -> Callable[[func.TimerRequest], Awaitable[None]]:

@@ -16,6 +16,7 @@ import pytest
 from shared.db import Connection, connect
 from shared.migrate import apply_migrations, migrations_for
 from shared.settings import Settings, load_settings
+from tests.support.run_queue import InProcessRunQueue
 
 if TYPE_CHECKING:
     from tests.hosts import Hosts
@@ -30,7 +31,8 @@ MSSQL_ENV = "TEST_MSSQL_CONNECTION_STRING"
 # Children before parents, so a SQL Server test database can be emptied between tests.
 _TABLES_CHILD_FIRST = (
     "ExpiryNotification_Databricks", "ExpiryNotification_Palantir", "RevokedAccess_Databricks",
-    "RevokedAccess_Palantir", "JobRun", "NotificationClaim", "DataAccessDeltaRequests", "DataAccessPalantirRequests",
+    "RevokedAccess_Palantir", "JobRun", "JobRunItem", "NotificationClaim", "DataAccessDeltaRequests",
+    "DataAccessPalantirRequests",
 )
 
 
@@ -116,12 +118,30 @@ def set_app_settings(monkeypatch: pytest.MonkeyPatch, **values: str) -> Settings
     return get_settings()
 
 
+@pytest.fixture(autouse=True)
+def in_process_run_queue(monkeypatch: pytest.MonkeyPatch) -> InProcessRunQueue:
+    """Runs started by functions called in-process execute at once, in-process; real hosts (the
+    `hosts` fixture, other processes) use the real queue."""
+    queue = InProcessRunQueue()
+    monkeypatch.setattr("shared.jobs.runs.open_run_queue", lambda name: queue)
+    return queue
+
+
+@pytest.fixture(scope="session")
+def azurite_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real Azurite for the session's hosts (each test has its own queue); its connection string."""
+    from tests.devhost.harness import running_azurite
+
+    with running_azurite(tmp_path_factory.mktemp("azurite")) as connection_string:
+        yield connection_string
+
+
 @pytest.fixture
-def hosts(tmp_path: Path) -> Iterator[Hosts]:
-    """`python -m devhost` processes on one migrated SQLite file; all stopped afterwards."""
+def hosts(tmp_path: Path, azurite_storage: str) -> Iterator[Hosts]:
+    """`python -m devhost` processes on one migrated SQLite file and one Azurite; all stopped afterwards."""
     from tests.hosts import Hosts
 
-    running = Hosts(tmp_path)
+    running = Hosts(tmp_path, azurite_storage)
     try:
         yield running
     finally:

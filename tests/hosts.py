@@ -1,8 +1,10 @@
 """Function hosts for the HTTP tests: `python -m devhost` processes serving function_app.py,
-sharing one migrated SQLite file, as scaled-out instances share one Azure SQL database."""
+sharing one migrated SQLite file and one run queue on a real Azurite, as scaled-out instances
+share one Azure SQL database and one storage account."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from shared.settings import load_settings
@@ -16,16 +18,19 @@ BASE_SETTINGS = {
 
 
 class Hosts:
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, storage: str) -> None:
         self.tmp_path = tmp_path
         self.db_path = str(tmp_path / "shared.db")
+        self.storage = storage  # the Azurite's connection string
+        self.queue_name = f"runs-{uuid.uuid4().hex[:12]}"  # this test's own, on the shared Azurite
         self.started: list[DevhostProcess] = []
         from tests.conftest import migrate
 
         migrate(load_settings(DB_BACKEND="sqlite", SQLITE_PATH=self.db_path))
 
     def start(self, **settings: str) -> DevhostProcess:
-        env = devhost_env(**{**BASE_SETTINGS, "SQLITE_PATH": self.db_path, **settings})
+        env = devhost_env(**{**BASE_SETTINGS, "SQLITE_PATH": self.db_path, "AzureWebJobsStorage": self.storage,
+                             "JOB_QUEUE_NAME": self.queue_name, "DEVHOST_DISABLE_QUEUES": None, **settings})
         port = free_port()
         host = DevhostProcess(["--port", str(port)], env, self.tmp_path, self.tmp_path, port)
         self.started.append(host)

@@ -38,14 +38,18 @@ def encoded(data: Any) -> str:
 
 def invoke(function: str, path: str = "", *, method: str | None = None, body: Any = None,
            headers: dict[str, str] | None = None, raw_body: bytes | None = None,
+           route_params: dict[str, str] | None = None,
            functions: Mapping[str, FunctionBuilder] = http_functions) -> Reply:
     """Call a registered function; `functions` from `http_blueprint(settings)` for other platform settings."""
     builder = functions[function]
     trigger = builder.build().get_trigger().get_dict_repr()
+    route = str(trigger["route"])
+    for name, value in (route_params or {}).items():
+        route = route.replace(f"{{{name}}}", value)
     payload = raw_body if raw_body is not None else (b"" if body is None else json.dumps(body).encode())
     all_headers = {"content-type": "application/json"} if body is not None else {}
     all_headers |= headers or {}
-    req = func.HttpRequest(method or trigger["methods"][0].value, f"http://localhost/api/{trigger['route']}{path}",
-                           headers=all_headers, body=payload)
+    req = func.HttpRequest(method or trigger["methods"][0].value, f"http://localhost/api/{route}{path}",
+                           headers=all_headers, body=payload, route_params=route_params or {})
     response = asyncio.run(builder.build().get_user_function()(req))
     return Reply(response.status_code, response.mimetype, dict(response.headers), response.get_body())

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 
 from function_app import http_functions
+from shared import joblock
+from shared.db import connect
 from shared.http.auth import Access
 from shared.http.endpoints import ENDPOINTS, Endpoint
-from shared.platforms import Platform, all_platforms
-from shared.settings import Settings, load_settings
+from shared.platforms import JobKind, Platform, all_platforms
+from shared.settings import Settings, get_settings, load_settings
 from tests.conftest import set_app_settings
 from tests.http_support import encoded, invoke, principal
 
@@ -55,6 +57,21 @@ EXAMPLE_BODIES: dict[str, Callable[[Platform], dict[str, Any]]] = {
     "roles": lambda p: swa_roles_body(ADMIN_GROUP),
 }
 
+
+
+def finished_run(platform: Platform) -> dict[str, str]:
+    """A completed run of the platform's revoke job, in the test's database."""
+    with connect(get_settings()) as conn:
+        job_id = joblock.new_job_id()
+        assert joblock.try_acquire_lock(conn, job_id, platform.job_type(JobKind.REVOKE), "server-a",
+                                        timeout_seconds=600, requested_by="kim@example.com")
+        assert joblock.complete_job(conn, job_id, 0, 0)
+    return {"jobId": job_id}
+
+
+# Path parameters naming something that exists, for each endpoint whose path has any.
+EXAMPLE_ROUTES: dict[str, Callable[[Platform], dict[str, str]]] = {"job_detail": finished_run}
+
 CALLERS: dict[str, str | None] = {
     "anonymous": None,
     "malformed principal": "eyJ1c2VySWQiOg==!!",
@@ -81,9 +98,12 @@ def swa(api_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
 def call_as(endpoint: Endpoint, platform: Platform, header: str | None) -> Any:
     if endpoint.body is not None and endpoint.function not in EXAMPLE_BODIES:
         pytest.fail(f"{endpoint.function} takes a body: add an example to EXAMPLE_BODIES")
+    if "{" in endpoint.path and endpoint.function not in EXAMPLE_ROUTES:
+        pytest.fail(f"{endpoint.function} has path parameters: add an example to EXAMPLE_ROUTES")
     body = EXAMPLE_BODIES[endpoint.function](platform) if endpoint.body is not None else None
+    route = EXAMPLE_ROUTES[endpoint.function](platform) if "{" in endpoint.path else None
     headers = {"x-ms-client-principal": header} if header else {}
-    return invoke(endpoint.function_name(platform), headers=headers, body=body)
+    return invoke(endpoint.function_name(platform), headers=headers, body=body, route_params=route)
 
 
 def test_the_matrix_covers_every_registered_function() -> None:

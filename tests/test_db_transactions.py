@@ -194,13 +194,13 @@ def test_a_revoke_chosen_as_deadlock_victim_is_rerun_whole_with_a_fresh_cutoff(
     # Given a revoke whose first INSERT is chosen as deadlock victim
     first, second = datetime(2030, 1, 1, 12, 0, 0), datetime(2030, 1, 1, 12, 0, 1)
     raw = FakeRawConnection([{"now": first}], deadlock_victim(),
-                            [{"now": second}], [{"affected": 2}], [{"affected": 2}])
+                            [{"now": second}], [{"affected": 2}], [{"affected": 2}], [{"affected": 2}])
     monkeypatch.setattr(revoke, "connect", lambda settings: mssql(raw))
     platform = all_platforms(load_settings())[0]
     fenced: list[Connection] = []
 
     # When revoking
-    count, cutoff = revoke.revoke_now(make_settings(tmp_path), platform, fence=fenced.append)
+    count, cutoff = revoke.revoke_now(make_settings(tmp_path), platform, JOB_ID, fence=fenced.append)
 
     # Then the whole transaction ran again, its cutoff read again from the database clock, fenced
     # first and last each time

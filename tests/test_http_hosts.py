@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -117,45 +116,22 @@ def test_two_hosts_racing_for_one_job_let_exactly_one_run(hosts: Hosts) -> None:
     assert statuses == [200, 409]
 
 
-def test_a_killed_host_loses_its_lock_one_lease_later_and_its_run_shows_failed(hosts: Hosts) -> None:
-    lease = {"JOB_LOCK_TIMEOUT_SECONDS": "2", "JOB_HEARTBEAT_SECONDS": "0.5"}
-    doomed = hosts.start(REVOKE_DEMO_DELAY_SECONDS="60", **lease)
-    survivor = hosts.start(**lease)
-    in_background(lambda: httpx.post(api(doomed, "palantir/access-requests/revoke-expired"), timeout=90))
-    assert wait_until(lambda: is_locked(survivor, "palantir/access-requests/revoke-job-status"), 10)
-
-    doomed.process.send_signal(signal.SIGKILL)
-    doomed.process.wait(10)
-    killed_at = time.monotonic()
-    assert httpx.post(api(survivor, "palantir/access-requests/revoke-expired"), timeout=10).status_code == 409
-
-    assert wait_until(lambda: not is_locked(survivor, "palantir/access-requests/revoke-job-status"), 15)
-    freed_after = time.monotonic() - killed_at
-    retry = httpx.post(api(survivor, "palantir/access-requests/revoke-expired"), timeout=30)
-    runs = httpx.get(api(survivor, "palantir/jobs"), timeout=10).json()
-
-    print(f"\nkill -9 mid-job: lock free {freed_after:.1f}s after the kill (lease 2s, heartbeat 0.5s); "
-          f"runs: {[(r['status'], r['startedBy'][:20]) for r in runs]}")
-    assert retry.status_code == 200
-    assert [r["status"] for r in runs] == ["Completed", "Failed"]
-    assert "Lock expired" in runs[1]["errorMessage"] and retry.json()["jobId"] in runs[1]["errorMessage"]
-
-
 def test_a_job_longer_than_its_lease_keeps_the_lock_by_heartbeat(hosts: Hosts) -> None:
-    host = hosts.start(REVOKE_DEMO_DELAY_SECONDS="4", JOB_LOCK_TIMEOUT_SECONDS="1", JOB_HEARTBEAT_SECONDS="0.25")
-    # The run takes the lock after this instant and holds it 4 s: second tries within 2.5 s of it,
-    # over two leases, all meet the lock (tries "while the run is alive" raced its very end).
+    # The lease covers the message's wait on the queue too (polled every 2 s at most).
+    host = hosts.start(REVOKE_DEMO_DELAY_SECONDS="8", JOB_LOCK_TIMEOUT_SECONDS="2.5", JOB_HEARTBEAT_SECONDS="0.25")
+    # The run takes the lock after this instant and holds it for its pick-up and 8 s: second tries
+    # within 7 s of it, over two leases, all meet the lock (tries "while the run is alive" raced its end).
     asked_at = time.monotonic()
     job, result = in_background(lambda: httpx.post(api(host, "databricks/access-requests/revoke-expired"), timeout=60))
     assert wait_until(lambda: is_locked(host, "databricks/access-requests/revoke-job-status"), 10)
 
     refusals = []
-    while time.monotonic() - asked_at < 2.5:
+    while time.monotonic() - asked_at < 7:
         refusals.append(httpx.post(api(host, "databricks/access-requests/revoke-expired"), timeout=10).status_code)
         time.sleep(0.3)
     job.join(60)
 
-    assert len(refusals) >= 3 and set(refusals) == {409}
+    assert len(refusals) >= 6 and set(refusals) == {409}
     assert result[0].status_code == 200 and result[0].json()["lockLost"] is False
 
 

@@ -187,6 +187,7 @@ def table(perms: str, obj: str) -> set[tuple[str, str, str]]:
 
 EXPECTED_GRANTS = (
     table("SELECT INSERT UPDATE", "JobRun")
+    | table("SELECT INSERT", "JobRunItem")
     | table("SELECT INSERT UPDATE DELETE", "NotificationClaim")
     | table("SELECT INSERT", "ExpiryNotification_Databricks")
     | table("SELECT INSERT", "ExpiryNotification_Palantir")

@@ -212,7 +212,7 @@ def test_a_sub_second_lease_goes_to_the_database_as_whole_milliseconds(
     extended = extend_lease(conn, holder, timeout_seconds=0.25)
 
     # Then every duration is the int 250 (T-SQL's DATEADD takes an INT; no CAST(? * 1000 AS INT))
-    position = {"lock.reclaim_stale": 2, "lock.insert_if_free": 3, "lock.active_job": 1, "lock.heartbeat": 0}
+    position = {"lock.reclaim_stale": 2, "lock.insert_if_free": 4, "lock.active_job": 1, "lock.heartbeat": 0}
     durations = [(name, params[position[name]]) for name, params in sent if name in position]
     assert durations == [(name, 250) for name in position]
     assert all(type(ms) is int for _, ms in durations)

@@ -34,6 +34,7 @@ from shared.repositories.access_requests import (
     notification_candidates,
     record_notification,
 )
+from shared.repositories.job_items import job_items
 from shared.repositories.reminder_claims import release_claim, take_claim
 from shared.settings import Settings, load_settings
 from tests.jobs_support import RecordingSender, add_request
@@ -138,6 +139,28 @@ def test_a_send_that_raises_does_not_affect_the_others(conn: Connection, setting
     assert sorted(s.email for s in report.sent) == ["ann@example.com", "cid@example.com"]
     assert sorted((f.email, f.error) for f in report.failures) == [
         ("bob@example.com", "RuntimeError: relay exploded"), ("dee@example.com", "mailbox full")]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+def test_every_send_outcome_is_recorded_for_the_run_as_it_goes(
+    conn: Connection, settings: Settings, platform: Platform
+) -> None:
+    # Given three due reminders, one of whose sends fails
+    keys = {add_request(conn, platform, f"{name}@example.com", 3): name for name in ("ann", "bob", "cid")}
+    sender = RecordingSender(0.01, raise_for={"bob@example.com": SendFailed("mailbox full")})
+
+    # When the job runs
+    outcome = run(settings, platform, sender)
+
+    # Then the run's outcome records hold each send's outcome, with the reminder and days left
+    items = {i.email: i for i in job_items(conn, outcome.job_id)}
+    assert {email: (i.outcome, i.action, i.detail, i.days_left) for email, i in items.items()} == {
+        "ann@example.com": ("Sent", "30-Day Reminder", None, 3),
+        "bob@example.com": ("Failed", "30-Day Reminder", "mailbox full", 3),
+        "cid@example.com": ("Sent", "30-Day Reminder", None, 3),
+    }
+    assert {i.request_key for i in items.values()} == {str(k) for k in keys}
+    assert all(i.send_ms is not None for i in items.values())
 
 
 def test_sends_run_concurrently_up_to_the_configured_cap(tmp_path: object, settings: Settings) -> None:

@@ -16,6 +16,7 @@ from shared.jobs.locked_run import JobContext, JobCrashed, JobDone, WorkResult, 
 from shared.jobs.revoke import RevokeReport, run_revoke_job
 from shared.platforms import JobKind, Platform, all_platforms
 from shared.repositories.access_requests import REVOKED_BY_SCHEDULED_JOB, get_request, list_requests
+from shared.repositories.job_items import job_items
 from shared.settings import Settings, load_settings
 from tests.jobs_support import add_request, work_while_others_try_the_lock
 
@@ -86,6 +87,7 @@ def test_a_failure_between_the_two_statements_changes_nothing(
         asyncio.run(run_revoke_job(settings, platform, started_by="test"))
 
     assert revocation_rows(conn, platform) == []
+    assert job_items(conn, crashed.value.job_id) == []  # the outcome records went with the transaction
     assert {r.status for r in list_requests(conn, platform, offset=0, limit=10)} == {platform.active_status}
     run_row = joblock.get_job(conn, crashed.value.job_id)
     assert run_row is not None and run_row.status == "Failed"
@@ -145,7 +147,8 @@ def test_the_revoke_reports_the_cutoff_as_stored_read_between_its_fences(
     # Then the cutoff is read as Revoked_Dt stores it (on SQL Server DATETIME, not the DATETIME2
     # clock), after the first fence and before the statements, and it is what the rows hold
     (revoking,) = [names for names in ran.values() if "revoke.mark_revoked" in names]
-    assert revoking == ["lock.heartbeat", "revoke.cutoff", "revoke.insert_revocations", "revoke.mark_revoked",
+    assert revoking == ["lock.heartbeat", "revoke.cutoff", "revoke.insert_revocations", "revoke.insert_items",
+                        "revoke.mark_revoked",
                         "lock.heartbeat"]
     gone = get_request(conn, platform, key)
     assert gone is not None and gone.revoked_dt is not None
@@ -336,3 +339,22 @@ def test_a_revoke_on_a_lease_shorter_than_a_second_still_runs_it_only_has_to_sta
     assert outcome.value.revoked_count == 1 and outcome.lock_lost is False
     request = get_request(conn, platform, expired)
     assert request is not None and request.status == platform.revoked_status
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+def test_each_revocation_has_its_outcome_record_written_in_the_revoke_transaction(
+    conn: Connection, settings: Settings, platform: Platform
+) -> None:
+    # Given two expired requests and one that is not
+    expired = {str(add_request(conn, platform, f"gone{n}@example.com", -1)) for n in range(2)}
+    add_request(conn, platform, "future@example.com", 3)
+
+    # When the job revokes them
+    outcome = revoke(settings, platform)
+
+    # Then the run's outcome records name exactly the revoked requests, at the cutoff
+    items = job_items(conn, outcome.job_id)
+    assert {i.request_key.lower() for i in items} == expired
+    assert {(i.action, i.outcome, i.at) for i in items} == {("Revoke", "Revoked", outcome.value.revoked_at)}
+    assert {i.email for i in items} == {"gone0@example.com", "gone1@example.com"}
+

@@ -46,6 +46,15 @@ SPEC_TABLES: dict[str, dict[str, str]] = {
         "Error_Message": "VARCHAR(500) NULL", "Lock_Until": "DATETIME NULL",  # (+)
     },
 }
+# DESIGN section 3 (R2): added by later migrations (ALTER TABLE), and the run outcome table.
+R2_ADDED_COLUMNS = {"JobRun": {"Requested_By": "VARCHAR(256) NULL"}}
+R2_TABLES: dict[str, dict[str, str]] = {
+    "JobRunItem": {
+        "Id": "BIGINT IDENTITY", "Job_Id": "UNIQUEIDENTIFIER NOT NULL", "Request_Key": "VARCHAR(64) NOT NULL",
+        "Email": "VARCHAR(320) NULL", "Action": "VARCHAR(50) NOT NULL", "Outcome": "VARCHAR(20) NOT NULL",
+        "Detail": "VARCHAR(500) NULL", "Days_Left": "INT NULL", "Send_Ms": "INT NULL", "At": "DATETIME NOT NULL",
+    },
+}
 SPEC_FOREIGN_KEYS = {
     "ExpiryNotification_Databricks": ("DeltaRequestId", "DataAccessDeltaRequests", "id"),
     "ExpiryNotification_Palantir": ("PalantirRequestId", "DataAccessPalantirRequests", "RequestId"),
@@ -61,13 +70,25 @@ def create_table_body(sql: str, table: str) -> str:
     return match.group(1)
 
 
-@pytest.mark.parametrize("table", SPEC_TABLES)
+def type_pattern(sql_type: str) -> str:
+    words = r"\s+".join(re.escape(w) for w in sql_type.replace("(", " (").split())
+    return words.replace(r"\s+\(", r"\s*\(")  # VARCHAR(100) and VARCHAR (100) alike
+
+
+@pytest.mark.parametrize("table", [*SPEC_TABLES, *R2_TABLES])
 def test_tsql_migrations_create_every_spec_column_with_its_type(table: str) -> None:
     body = create_table_body(PRODUCTION_TSQL, table)
-    for column, sql_type in SPEC_TABLES[table].items():
-        words = r"\s+".join(re.escape(w) for w in sql_type.replace("(", " (").split())
-        words = words.replace(r"\s+\(", r"\s*\(")  # VARCHAR(100) and VARCHAR (100) alike
-        assert re.search(rf"^\s*{column}\s+{words}", body, re.M | re.I), f"{table}.{column} {sql_type}"
+    for column, sql_type in {**SPEC_TABLES, **R2_TABLES}[table].items():
+        assert re.search(rf"^\s*{column}\s+{type_pattern(sql_type)}", body, re.M | re.I), f"{table}.{column} {sql_type}"
+
+
+def test_tsql_migrations_add_the_r2_columns_idempotently_and_index_the_run_outcomes() -> None:
+    for table, added in R2_ADDED_COLUMNS.items():
+        for column, sql_type in added.items():
+            assert re.search(rf"IF COL_LENGTH\(N'dbo\.{table}', N'{column}'\) IS NULL\s+"
+                             rf"ALTER TABLE dbo\.{table} ADD {column} {type_pattern(sql_type)};", PRODUCTION_TSQL)
+    assert "CHECK (Outcome IN ('Sent', 'Failed', 'Revoked', 'NotStarted'))" in PRODUCTION_TSQL
+    assert re.search(r"CREATE INDEX \w+ ON dbo\.JobRunItem \(Job_Id, Id\)", PRODUCTION_TSQL)
 
 
 @pytest.mark.parametrize("table", SPEC_FOREIGN_KEYS)
@@ -115,8 +136,8 @@ def columns(conn: Connection, table: str) -> list[str]:
 
 
 def test_sqlite_schema_has_the_same_columns_as_the_tsql_schema(conn: Connection) -> None:
-    for table, spec in SPEC_TABLES.items():
-        assert columns(conn, table) == list(spec), table
+    for table, spec in {**SPEC_TABLES, **R2_TABLES}.items():
+        assert columns(conn, table) == [*spec, *R2_ADDED_COLUMNS.get(table, {})], table
 
 
 def schema_snapshot(conn: Connection) -> list[tuple[object, ...]]:

@@ -35,7 +35,7 @@ def test_a_timer_run_does_the_job_and_says_it_was_the_timer(api_settings: Settin
         (run,) = joblock.recent_jobs(conn, ("RevokeExpiredPalantir", "ExpiryNotificationPalantir"))
         row = conn.raw.execute("SELECT Status FROM DataAccessPalantirRequests WHERE RequestId = ?",
                                (platform_key,)).fetchone()
-    assert run.status == "Completed" and run.processed_count == 1 and run.started_by.endswith("(timer)")
+    assert run.status == "Completed" and run.processed_count == 1 and run.requested_by == "(timer)"
     assert row[0] == "Revoked"
 
 

@@ -6,6 +6,8 @@ Repositories receive a `Connection` and never open one; whoever opened it owns t
 from __future__ import annotations
 
 import logging
+import re
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
@@ -73,7 +75,7 @@ class Connection:
                 # Statement by statement, because executescript() commits first: it would end the
                 # transaction the migrator runs scripts in.
                 for statement in script_statements(script):
-                    cursor.execute(statement)
+                    _execute_idempotently(cursor, statement)
             else:
                 cursor.execute(script)
                 while cursor.nextset():  # drain every result of the batch so errors surface
@@ -156,6 +158,19 @@ def _clean_up(step: Callable[[], object], what: str, *, after: BaseException | N
         step()
     except Exception:
         log.warning("%s failed; raising the original %s", what, type(after).__name__, exc_info=True)
+
+
+_ADD_COLUMN = re.compile(r"^\s*(?:--[^\n]*\n\s*)*ALTER\s+TABLE\s+\S+\s+ADD\s+COLUMN\b", re.IGNORECASE)
+
+
+def _execute_idempotently(cursor: Any, statement: str) -> None:
+    """SQLite's ALTER TABLE ... ADD COLUMN has no IF NOT EXISTS: a column already there is what
+    the statement asks for, so a migration run again (its record lost) still changes nothing."""
+    try:
+        cursor.execute(statement)
+    except sqlite3.OperationalError as error:
+        if not (_ADD_COLUMN.match(statement) and str(error).startswith("duplicate column name")):
+            raise
 
 
 def _rows(cursor: Any) -> list[Row]:

@@ -21,6 +21,7 @@ from shared.http.models import (
     EmailPreview,
     EmailPreviewQuery,
     Health,
+    JobRunDetail,
     JobRunItem,
     JobsQuery,
     JobStatus,
@@ -65,6 +66,7 @@ class Endpoint:
     errors: tuple[int, ...] = AUTH_ERRORS
     per_platform: bool = True
     total_count_header: bool = False
+    accepted: bool = False  # may answer 202 JobStarted with Location (a run still going, DESIGN section 5 R2)
 
     def function_name(self, platform: Platform | None) -> str:
         return f"{platform.name}_{self.function}" if self.per_platform and platform else self.function
@@ -109,12 +111,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              lambda p: list[pending_notification_model(p)], errors=ROLE_ERRORS),  # type: ignore[misc]
     Endpoint("send_expiry_notifications", "POST", f"{A}/send-expiry-notifications",
              jobs_api.send_expiry_notifications, "Run the expiry notification job", Access.ADMIN,
-             lambda p: NotificationJobResult, query=NotificationRunQuery, errors=(400, 409, *ROLE_ERRORS)),
+             lambda p: NotificationJobResult, query=NotificationRunQuery, errors=(400, 409, *ROLE_ERRORS),
+             accepted=True),
     Endpoint("notification_job_status", "GET", f"{A}/notification-job-status", jobs_api.notification_job_status,
              "Whether the notification job is running, and who runs it", Access.READER, lambda p: JobStatus,
              errors=ROLE_ERRORS),
     Endpoint("revoke_expired", "POST", f"{A}/revoke-expired", jobs_api.revoke_expired,
-             "Run the revoke-expired job", Access.ADMIN, lambda p: RevokeJobResult, errors=(409, *ROLE_ERRORS)),
+             "Run the revoke-expired job", Access.ADMIN, lambda p: RevokeJobResult, errors=(409, *ROLE_ERRORS),
+             accepted=True),
     Endpoint("revoke_job_status", "GET", f"{A}/revoke-job-status", jobs_api.revoke_job_status,
              "Whether the revoke job is running, and who runs it", Access.READER, lambda p: JobStatus,
              errors=ROLE_ERRORS),
@@ -124,6 +128,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("email_preview", "GET", "email-preview", email_api.email_preview,
              "The reminder email of a kind, rendered for a sample request or the named one (requestKey)",
              Access.ADMIN, lambda p: EmailPreview, query=EmailPreviewQuery, errors=(400, 404, 422, *ROLE_ERRORS)),
+    Endpoint("job_detail", "GET", "jobs/{jobId}", jobs_api.job_detail,
+             "One run of this platform's jobs: who asked, and its result once it has finished", Access.READER,
+             lambda p: JobRunDetail, errors=(404, *ROLE_ERRORS)),
     Endpoint("me", "GET", "me", identity_api.me, "The caller as the API sees them: name, roles, what they may do",
              Access.USER, lambda p: Me, per_platform=False),
     Endpoint("roles", "POST", "roles", identity_api.roles_source,

@@ -124,6 +124,7 @@ class NotificationJobResult(ApiModel):
     failures: list[FailedNotification]
     performance: Performance
     lockLost: bool = Field(description="The lease was lost mid-run; later sends were not started")
+    notStarted: int = Field(0, description="Reminders left for the next run (time budget or lease ran out)")
 
 
 class RevokeJobResult(ApiModel):
@@ -144,6 +145,21 @@ class JobRunItem(ApiModel):
     processedCount: int | None
     failedCount: int | None
     errorMessage: str | None
+    requestedBy: str | None = Field(None, description="Who asked: the signed-in user's name, or (timer)")
+
+
+class JobRunDetail(JobRunItem):
+    result: NotificationJobResult | RevokeJobResult | None = Field(
+        description="The body the run's 200 carries, from its outcome records; null while it runs")
+
+
+class JobStarted(ApiModel):
+    """202: the run is queued or still running; poll statusUrl (also the Location header)."""
+
+    message: str
+    jobId: str
+    status: Literal["InProgress"]
+    statusUrl: str
 
 
 class Health(ApiModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any, get_args, get_origin
 
@@ -11,7 +12,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared.http.auth import Access, required_roles
 from shared.http.endpoints import ENDPOINTS, Endpoint
-from shared.http.models import ONLY_IN_TEST_MODE, Problem
+from shared.http.models import ONLY_IN_TEST_MODE, JobStarted, Problem
 from shared.http.problems import PROBLEM_JSON, TITLES
 from shared.platforms import Platform, all_platforms
 from shared.settings import Settings
@@ -42,6 +43,12 @@ def _query_parameters(endpoint: Endpoint, test_mode: bool) -> list[dict[str, Any
     return parameters
 
 
+def _path_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
+    # The registry's only path parameter is a job id.
+    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+            for name in re.findall(r"\{(\w+)\}", endpoint.path)]
+
+
 def _who_may_call(endpoint: Endpoint, settings: Settings) -> str:
     roles = required_roles(endpoint.access, settings)
     if endpoint.access is Access.PUBLIC:
@@ -58,7 +65,7 @@ def _operation(endpoint: Endpoint, platform: Platform | None, settings: Settings
         "summary": endpoint.summary,
         "description": _who_may_call(endpoint, settings),
         "tags": [platform.display_name if platform and endpoint.per_platform else "Service"],
-        "parameters": _query_parameters(endpoint, settings.allow_test_simulation),
+        "parameters": _path_parameters(endpoint) + _query_parameters(endpoint, settings.allow_test_simulation),
         "responses": {},
         # Any one of these roles (in the client principal's userRoles) admits the caller.
         "x-required-roles": list(required_roles(endpoint.access, settings)),
@@ -80,6 +87,12 @@ def _operation(endpoint: Endpoint, platform: Platform | None, settings: Settings
         success["headers"] = {"X-Total-Count": {"description": "Items in all pages",
                                                 "schema": {"type": "integer", "minimum": 0}}}
     operation["responses"][str(endpoint.status)] = success
+    if endpoint.accepted:
+        operation["responses"]["202"] = {
+            "description": "Started and still running (after JOB_SYNC_WAIT_SECONDS, or at once with "
+                           "`Prefer: respond-async`): poll statusUrl",
+            "headers": {"Location": {"description": "statusUrl", "schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": REF.format(model="JobStarted")}}}}
     for status in endpoint.errors:
         media, model = ("application/json", "Health") if status == 503 else (PROBLEM_JSON, "Problem")
         operation["responses"][str(status)] = {
@@ -90,7 +103,7 @@ def _operation(endpoint: Endpoint, platform: Platform | None, settings: Settings
 def build_openapi(settings: Settings) -> dict[str, Any]:
     platforms = all_platforms(settings)
     paths: dict[str, dict[str, Any]] = {}
-    models: set[type[BaseModel]] = {Problem}
+    models: set[type[BaseModel]] = {Problem, JobStarted}
     bodies: set[type[BaseModel]] = set()
     for endpoint in ENDPOINTS:
         for platform in platforms if endpoint.per_platform else platforms[:1]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -123,6 +124,12 @@ class JobContext:
         self.lease.extended(sent_at)
 
 
+def lost_its_lock(job: joblock.JobRun) -> bool:
+    """Whether a finished run ended for its lock: reclaimed after its lease ran out, or stopped early."""
+    message = job.error_message or ""
+    return job.status == "Failed" and (message.startswith(joblock.RECLAIMED_PREFIX) or message == STOPPED_EARLY)
+
+
 class JobCrashed(Exception):
     """The work raised; the run was marked Failed. `job_id` names it, `error_id` its log entry."""
 
@@ -136,6 +143,15 @@ def crash_message(error_id: str) -> str:
     # Readers see JobRun.Error_Message through /{p}/jobs: exception text (server, table and column
     # names on SQL Server) goes to the log only, under this id.
     return f"Unexpected error (error id {error_id}); see the service log"
+
+
+def crash_error_id(job: joblock.JobRun) -> str | None:
+    """The error id of a run that crashed (its Error_Message is a crash_message), else None."""
+    found = _CRASH.fullmatch(job.error_message or "") if job.status == "Failed" else None
+    return found.group(1) if found else None
+
+
+_CRASH = re.compile(re.escape(crash_message("ID")).replace("ID", "([0-9a-f]+)"))
 
 
 class LockConnection:
@@ -168,30 +184,76 @@ class LockConnection:
                 log.debug("closing the lock connection failed", exc_info=True)
 
 
+Work = Callable[[JobContext], Awaitable[WorkResult[T]]]
+
+
 async def run_locked(
-    settings: Settings,
-    job_type: str,
-    started_by: str,
-    work: Callable[[JobContext], Awaitable[WorkResult[T]]],
+    settings: Settings, job_type: str, started_by: str, work: Work[T], *, requested_by: str | None = None
 ) -> JobDone[T] | JobBusy:
-    timeout = settings.job_lock_timeout_seconds
+    """Acquire the lock and run the work in this process (the direct path: tests, bench)."""
     lock = LockConnection(settings)
     try:
         job_id = joblock.new_job_id()
-        lease = Lease(timeout, settings.job_heartbeat_seconds)  # counted from before the acquire
-        acquired = await asyncio.to_thread(lock.call, lambda conn: _acquire(conn, job_id, job_type, started_by,
-                                                                           timeout))
+        lease = Lease(settings.job_lock_timeout_seconds, settings.job_heartbeat_seconds)  # from before the acquire
+        acquired = await _acquire_on(lock, settings, job_id, job_type, started_by, requested_by)
         if isinstance(acquired, JobBusy):
-            log.info("%s is already running (%s); not started", job_type, acquired.active)
             return acquired
-        log.info("%s started as job %s by %s", job_type, job_id, started_by)
         return await _run_holding_lock(settings, lock, JobContext(job_id, lease), job_type, work)
     finally:
         await asyncio.to_thread(lock.close)
 
 
-def _acquire(conn: Connection, job_id: str, job_type: str, started_by: str, timeout: float) -> JobBusy | None:
-    if joblock.try_acquire_lock(conn, job_id, job_type, started_by, timeout_seconds=timeout):
+async def start_locked(
+    settings: Settings, job_type: str, started_by: str, *, requested_by: str | None
+) -> str | JobBusy:
+    """Acquire the lock for a run that another invocation executes (DESIGN section 5, R2): its
+    job id, or JobBusy. The lease covers the time until the executor takes it over."""
+    lock = LockConnection(settings)
+    try:
+        job_id = joblock.new_job_id()
+        acquired = await _acquire_on(lock, settings, job_id, job_type, started_by, requested_by)
+        return acquired if isinstance(acquired, JobBusy) else job_id
+    finally:
+        await asyncio.to_thread(lock.close)
+
+
+async def run_taken_over(
+    settings: Settings, job_id: str, job_type: str, started_by: str, work: Work[T]
+) -> JobDone[T] | None:
+    """Execute a started run under its held lock: extend the lease (naming this machine), then the
+    work with heartbeat and fenced completion. None when the run is unknown or no longer InProgress."""
+    lock = LockConnection(settings)
+    try:
+        timeout = settings.job_lock_timeout_seconds
+        lease = Lease(timeout, settings.job_heartbeat_seconds)  # counted from before the extension
+        taken = await asyncio.to_thread(lock.call, lambda conn: joblock.take_over(
+            conn, job_id, started_by, timeout_seconds=timeout))
+        if not taken:
+            return None
+        log.info("%s job %s taken over by %s", job_type, job_id, started_by)
+        return await _run_holding_lock(settings, lock, JobContext(job_id, lease), job_type, work)
+    finally:
+        await asyncio.to_thread(lock.close)
+
+
+async def _acquire_on(
+    lock: LockConnection, settings: Settings, job_id: str, job_type: str, started_by: str, requested_by: str | None
+) -> JobBusy | None:
+    timeout = settings.job_lock_timeout_seconds
+    acquired = await asyncio.to_thread(lock.call, lambda conn: _acquire(
+        conn, job_id, job_type, started_by, requested_by, timeout))
+    if isinstance(acquired, JobBusy):
+        log.info("%s is already running (%s); not started", job_type, acquired.active)
+    else:
+        log.info("%s started as job %s by %s", job_type, job_id, started_by)
+    return acquired
+
+
+def _acquire(
+    conn: Connection, job_id: str, job_type: str, started_by: str, requested_by: str | None, timeout: float
+) -> JobBusy | None:
+    if joblock.try_acquire_lock(conn, job_id, job_type, started_by, timeout_seconds=timeout,
+                                requested_by=requested_by):
         return None
     active = joblock.get_active_job(conn, job_type, timeout_seconds=timeout)
     if active is not None and active.job_id == job_id:
@@ -204,7 +266,7 @@ async def _run_holding_lock(
     lock: LockConnection,
     context: JobContext,
     job_type: str,
-    work: Callable[[JobContext], Awaitable[WorkResult[T]]],
+    work: Work[T],
 ) -> JobDone[T]:
     job_id = context.job_id
     stop = asyncio.Event()

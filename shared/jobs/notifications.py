@@ -11,18 +11,19 @@ from datetime import datetime
 from shared.db import Connection
 from shared.db.group_commit import GroupCommit
 from shared.db.per_thread import ConnectionPerThread
-from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, WorkResult, run_locked
-from shared.mail.message import REMINDER_7_DAYS, REMINDER_30_DAYS, reminder_message
-from shared.mail.senders import EmailSender, SenderMisconfigured, SendFailed
+from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, Work, WorkResult, run_locked
+from shared.mail.message import REMINDER_7_DAYS, REMINDER_30_DAYS, Reminder, reminder_message
+from shared.mail.rate import WINDOW_SECONDS, SendRate
+from shared.mail.senders import EmailSender, SenderMisconfigured, SendFailed, SendThrottled
 from shared.mail.templates import message_templates
 from shared.platforms import JobKind, Platform
 from shared.repositories.access_requests import (
     AccessRequest,
-    RequestKey,
     get_active_requests,
     notification_candidates,
     record_notification,
 )
+from shared.repositories.job_items import Outcome, record_item
 from shared.repositories.reminder_claims import release_claim, take_claim
 from shared.settings import Settings
 
@@ -94,23 +95,35 @@ class NotificationReport:
         return round(self.estimated_sequential_ms / self.parallel_ms, 2) if self.parallel_ms else 0.0
 
 
+def notification_work(
+    settings: Settings, platform: Platform, sender: EmailSender, *, rate_window_seconds: float = WINDOW_SECONDS
+) -> Work[NotificationReport]:
+    """Flow 1 as a locked run's work, wherever the run executes."""
+
+    async def work(context: JobContext) -> WorkResult[NotificationReport]:
+        rate = SendRate(settings.email_max_per_minute, rate_window_seconds)
+        report = await send_reminders(settings, platform, sender, context, rate)
+        return WorkResult(report, processed=len(report.sent), failed=len(report.failures))
+
+    return work
+
+
 async def run_notification_job(
     settings: Settings, platform: Platform, sender: EmailSender, *, started_by: str
 ) -> JobDone[NotificationReport] | JobBusy:
-    async def work(context: JobContext) -> WorkResult[NotificationReport]:
-        report = await send_reminders(settings, platform, sender, context)
-        return WorkResult(report, processed=len(report.sent), failed=len(report.failures))
-
-    return await run_locked(settings, platform.job_type(JobKind.NOTIFICATION), started_by, work)
+    return await run_locked(settings, platform.job_type(JobKind.NOTIFICATION), started_by,
+                            notification_work(settings, platform, sender))
 
 
 async def send_reminders(
-    settings: Settings, platform: Platform, sender: EmailSender, context: JobContext
+    settings: Settings, platform: Platform, sender: EmailSender, context: JobContext, rate: SendRate
 ) -> NotificationReport:
+    # JOB_MAX_RUN_SECONDS counts from here: no send starts after it (on the lease's clock).
+    deadline = context.lease.now() + settings.job_max_run_seconds
     connections = ConnectionPerThread(settings)
     try:
         due = await asyncio.to_thread(lambda: pending_reminders(connections.get(), platform))
-        run = ReminderRun(settings, platform, sender, context, GroupCommit(connections))
+        run = ReminderRun(settings, platform, sender, context, GroupCommit(connections), rate, deadline)
         limit = asyncio.Semaphore(settings.notify_max_parallel)
         started = time.perf_counter()
         await asyncio.gather(*(run.send_one(item, limit) for item in due))
@@ -125,8 +138,10 @@ class ReminderRun:
     to one send can affect another."""
 
     def __init__(self, settings: Settings, platform: Platform, sender: EmailSender, context: JobContext,
-                 writes: GroupCommit) -> None:
+                 writes: GroupCommit, rate: SendRate, deadline: float) -> None:
         self.settings = settings
+        self.rate = rate
+        self.deadline = deadline  # of the run's time budget, JOB_MAX_RUN_SECONDS
         self.platform = platform
         self.sender = sender
         self.context = context
@@ -141,45 +156,110 @@ class ReminderRun:
         self.claim_seconds = sender.timeout_seconds + 2 * settings.sql_query_timeout_seconds
 
     async def send_one(self, item: PendingReminder, limit: asyncio.Semaphore) -> None:
-        request, context = item.request, self.context
+        request = item.request
         if not self.settings.email_allowed(request.email):  # e.g. a row from before the setting was set
             log.warning("reminder for %s not sent: %s is outside EMAIL_ALLOWED_DOMAINS", request.key, request.email)
-            self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
-                                               OUTSIDE_ALLOWED_DOMAINS))
+            await self._fail(item, OUTSIDE_ALLOWED_DOMAINS)
             return
         async with limit:
-            if self.misconfigured is not None or not context.can_start(self.sender.timeout_seconds):
-                self.report.not_started += 1
+            # Inside the run's time budget, once the send rate gives a turn
+            if self.misconfigured is not None or not await self._take_turn():
+                await self._not_started(item)
                 return
-            if not await self._claim(item):
-                return
-            if not context.can_start(self.sender.timeout_seconds):  # the claim may have waited long
-                self.report.not_started += 1
-                await self._release(request.key)
-                return
-            assert request.expires_on is not None
-            reminder = reminder_message(
-                platform=self.platform, request_key=request.key, request_fields=request.fields,
-                recipient=request.email, sender=self.settings.email_from, reminder_type=item.reminder_type,
-                expires_on=request.expires_on, days_left=item.days_left,
-                templates=self.templates, public_base_url=self.settings.public_base_url,
-            )
-            started = time.perf_counter()  # the send alone: the estimated sequential time sums these
+            sent = await self._claim_and_send(item)
+        if sent is not None:
+            await self._record(item, sent)
+
+    async def _claim_and_send(self, item: PendingReminder) -> float | None:
+        """Claim, send (holding the rate's turn); the send's ms once sent, else None (the outcome
+        recorded)."""
+        request, context = item.request, self.context
+        if not context.can_start(self.sender.timeout_seconds):  # the lease is gone or too short
+            await self.rate.give_back()
+            await self._not_started(item)
+            return None
+        if not await self._claim(item):
+            await self.rate.give_back()
+            return None
+        if not context.can_start(self.sender.timeout_seconds):  # the claim may have waited long
+            await self.rate.give_back()
+            await self._not_started(item, release=True)
+            return None
+        assert request.expires_on is not None
+        reminder = reminder_message(
+            platform=self.platform, request_key=request.key, request_fields=request.fields,
+            recipient=request.email, sender=self.settings.email_from, reminder_type=item.reminder_type,
+            expires_on=request.expires_on, days_left=item.days_left,
+            templates=self.templates, public_base_url=self.settings.public_base_url,
+        )
+        started = time.perf_counter()  # the send alone: the estimated sequential time sums these
+        try:
+            await self._send(reminder)
+        except Exception as error:
+            send_ms = (time.perf_counter() - started) * 1000
+            self.report.estimated_sequential_ms += send_ms
+            if isinstance(error, SenderMisconfigured) and not self._first_misconfiguration(error):
+                await self._not_started(item, release=True)  # reported once, as the run's first
+                return None
+            # A timed-out send may yet arrive: its claim is kept
+            await self._fail(item, _send_error(error, self.sender.timeout_seconds), send_ms=send_ms,
+                             release=not isinstance(error, TimeoutError))
+            return None
+        send_ms = (time.perf_counter() - started) * 1000
+        self.report.estimated_sequential_ms += send_ms
+        return send_ms
+
+    async def _take_turn(self) -> bool:
+        """Whether a send may start: inside the run's time budget, once the send rate gives a turn."""
+        return self.context.lease.now() < self.deadline and await self.rate.take_turn(self.deadline)
+
+    async def _send(self, reminder: Reminder) -> None:
+        """Send on the turn taken; a throttled send is tried again after the provider's Retry-After
+        while that is inside the run's time budget, on a new turn (else it fails, and the request
+        stays due)."""
+        timeout = self.sender.timeout_seconds
+        while True:
+            await self.rate.started()
             try:
-                await asyncio.wait_for(self.sender.send(reminder), self.sender.timeout_seconds)
-            except Exception as error:
-                self.report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
-                if isinstance(error, SenderMisconfigured) and not self._first_misconfiguration(error):
-                    self.report.not_started += 1
-                    await self._release(request.key)
-                    return
-                self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
-                                                   _send_error(error, self.sender.timeout_seconds)))
-                if not isinstance(error, TimeoutError):  # a timed-out send may yet arrive: keep the claim
-                    await self._release(request.key)
+                await asyncio.wait_for(self.sender.send(reminder), timeout)
                 return
-            self.report.estimated_sequential_ms += (time.perf_counter() - started) * 1000
-        await self._record(item)
+            except SendThrottled as throttled:
+                wait = throttled.retry_after_seconds
+                if self.context.lease.now() + wait >= self.deadline:
+                    raise
+                log.info("send to %s throttled; trying again in %g s", reminder.recipient, wait)
+                await asyncio.sleep(wait)
+                if not await self._take_turn():
+                    raise
+                if not self.context.can_start(timeout):
+                    await self.rate.give_back()
+                    raise
+
+    async def _fail(self, item: PendingReminder, error: str, *, send_ms: float | None = None,
+                    release: bool = False) -> None:
+        request = item.request
+        self.report.failures.append(Failed(request.key, request.email, item.reminder_type, error))
+        await self._outcome(item, "Failed", error, send_ms=send_ms, release=release)
+
+    async def _not_started(self, item: PendingReminder, *, release: bool = False) -> None:
+        self.report.not_started += 1
+        await self._outcome(item, "NotStarted", None, release=release)
+
+    async def _outcome(self, item: PendingReminder, outcome: Outcome, detail: str | None, *,
+                       send_ms: float | None = None, release: bool = False) -> None:
+        """The outcome record of a send that was not recorded as sent, with the claim's release."""
+        request, job_id = item.request, self.context.job_id
+
+        def write(conn: Connection) -> None:
+            if release:
+                release_claim(conn, self.platform, job_id, request.key)
+            record_item(conn, job_id, request.key, email=request.email, action=item.reminder_type,
+                        outcome=outcome, detail=detail, days_left=item.days_left, send_ms=send_ms)
+
+        try:
+            await self.writes.run(write)
+        except Exception:  # the report still has it; a claim not released expires by itself
+            log.warning("could not record the outcome (%s) for %s", outcome, request.key, exc_info=True)
 
     def _first_misconfiguration(self, error: SenderMisconfigured) -> bool:
         if self.misconfigured is not None:
@@ -206,31 +286,26 @@ class ReminderRun:
             context.lock_lost.set()
         except Exception:
             log.warning("could not claim %s; left for the next run", key, exc_info=True)
-        self.report.not_started += 1
+        await self._not_started(item)
         return False
 
-    async def _release(self, key: RequestKey) -> None:
-        try:
-            await self.writes.run(lambda conn: release_claim(conn, self.platform, self.context.job_id, key))
-        except Exception:  # the claim then expires by itself
-            log.warning("could not release the claim on %s", key, exc_info=True)
-
-    async def _record(self, item: PendingReminder) -> None:
-        """Only a successful send is recorded; its claim goes in the same transaction."""
+    async def _record(self, item: PendingReminder, send_ms: float) -> None:
+        """Only a successful send is recorded; its claim and its outcome record go in the same transaction."""
         request, job_id = item.request, self.context.job_id
 
         def record(conn: Connection) -> datetime:
             sent_at = record_notification(conn, self.platform, request.key, sent_to=request.email,
                                           sent_by=SENT_BY, reminder_type=item.reminder_type)
             release_claim(conn, self.platform, job_id, request.key)
+            record_item(conn, job_id, request.key, email=request.email, action=item.reminder_type,
+                        outcome="Sent", days_left=item.days_left, send_ms=send_ms)
             return sent_at
 
         try:
             sent_at = await self.writes.run(record)
         except Exception as error:
             log.exception("reminder to %s sent but not recorded", request.email)
-            self.report.failures.append(Failed(request.key, request.email, item.reminder_type,
-                                               f"Sent, but recording it failed: {type(error).__name__}"))
+            await self._fail(item, f"Sent, but recording it failed: {type(error).__name__}", send_ms=send_ms)
             return
         self.report.sent.append(Sent(request.key, request.email, item.reminder_type, item.days_left, sent_at))
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from shared.db import Connection, connect
 from shared.db.retry import retry_deadlocks
-from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, WorkResult, run_locked
+from shared.jobs.locked_run import JobBusy, JobContext, JobDone, LockLost, Work, WorkResult, run_locked
 from shared.platforms import JobKind, Platform
 from shared.repositories.access_requests import revoke_cutoff, revoke_expired
 from shared.settings import Settings
@@ -25,7 +25,9 @@ class RevokeReport:
     stopped_for_lost_lock: bool = False
 
 
-def revoke_now(settings: Settings, platform: Platform, fence: Callable[[Connection], None]) -> tuple[int, datetime]:
+def revoke_now(
+    settings: Settings, platform: Platform, job_id: str, fence: Callable[[Connection], None]
+) -> tuple[int, datetime]:
     """Both statements in one transaction, with one cutoff read from the database clock, so a
     request expiring while the job runs is either fully revoked or left alone. A deadlock victim
     is rerun whole, with a fresh cutoff.
@@ -36,23 +38,23 @@ def revoke_now(settings: Settings, platform: Platform, fence: Callable[[Connecti
     has lost its lock raises there and nothing is revoked.
     """
     with connect(settings) as conn:
-        return retry_deadlocks(conn, lambda: _revoke_in_one_transaction(conn, platform, fence))
+        return retry_deadlocks(conn, lambda: _revoke_in_one_transaction(conn, platform, job_id, fence))
 
 
 def _revoke_in_one_transaction(
-    conn: Connection, platform: Platform, fence: Callable[[Connection], None]
+    conn: Connection, platform: Platform, job_id: str, fence: Callable[[Connection], None]
 ) -> tuple[int, datetime]:
     with conn.transaction():
         fence(conn)
         cutoff = revoke_cutoff(conn)
-        count = revoke_expired(conn, platform, cutoff=cutoff)
+        count = revoke_expired(conn, platform, cutoff=cutoff, job_id=job_id)
         fence(conn)
         return count, cutoff
 
 
-async def run_revoke_job(
-    settings: Settings, platform: Platform, *, started_by: str
-) -> JobDone[RevokeReport] | JobBusy:
+def revoke_work(settings: Settings, platform: Platform) -> Work[RevokeReport]:
+    """Flow 2 as a locked run's work, wherever the run executes."""
+
     async def work(context: JobContext) -> WorkResult[RevokeReport]:
         if settings.revoke_demo_delay_seconds:
             # SPEC step 2: time to open a second tab and watch the lock hold.
@@ -65,7 +67,7 @@ async def run_revoke_job(
             log.warning("%s: the lock's lease has lapsed; nothing revoked", platform.name)
             return stopped
         try:
-            count, cutoff = await asyncio.to_thread(revoke_now, settings, platform, context.fence)
+            count, cutoff = await asyncio.to_thread(revoke_now, settings, platform, context.job_id, context.fence)
         except LockLost:
             context.lock_lost.set()
             log.warning("%s: the lock was reclaimed before the revocation committed; nothing revoked",
@@ -74,4 +76,10 @@ async def run_revoke_job(
         log.info("%s: revoked %d expired requests (cutoff %s)", platform.name, count, cutoff.isoformat())
         return WorkResult(RevokeReport(count, cutoff), processed=count, failed=0)
 
-    return await run_locked(settings, platform.job_type(JobKind.REVOKE), started_by, work)
+    return work
+
+
+async def run_revoke_job(
+    settings: Settings, platform: Platform, *, started_by: str
+) -> JobDone[RevokeReport] | JobBusy:
+    return await run_locked(settings, platform.job_type(JobKind.REVOKE), started_by, revoke_work(settings, platform))

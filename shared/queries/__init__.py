@@ -10,8 +10,11 @@ and the creation time in `{insert_columns}` / `{insert_values}`.
 # Fragments both dialects share word for word (standard SQL).
 JOB_COLUMNS = (
     "Job_Id, Job_Type, Status, Started_At, Started_By, Completed_At, "
-    "Processed_Count, Failed_Count, Error_Message, Lock_Until"
+    "Processed_Count, Failed_Count, Error_Message, Lock_Until, Requested_By"
 )
+
+# A run's outcome records in the order they were written (DESIGN section 3, R2).
+JOB_ITEM_COLUMNS = "Request_Key, Email, Action, Outcome, Detail, Days_Left, Send_Ms, At"
 
 # A request as the API shows it: its own columns, latest revocation (r), notification summary (ln).
 REQUEST_ITEM = """

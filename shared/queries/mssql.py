@@ -16,7 +16,7 @@ Notes on SQL Server behaviour the statements rely on (DESIGN sections 4 and 5):
 - Durations arrive as whole milliseconds (an INT: the settings bound them to one day).
 """
 
-from shared.queries import JOB_COLUMNS, REQUEST_ITEM
+from shared.queries import JOB_COLUMNS, JOB_ITEM_COLUMNS, REQUEST_ITEM
 
 QUOTE = ("[", "]")
 
@@ -71,17 +71,23 @@ UPDATE JobRun
 OUTPUT INSERTED.Job_Id INTO @out
  WHERE Job_Type = {_JOB_TYPE} AND Status = 'InProgress'
    AND {_LEASE_END} <= {NOW}"""),
-    # params: job id, job type, started by, lock timeout ms, job type
+    # params: job id, job type, started by, requested by, lock timeout ms, job type
     "lock.insert_if_free": _output_batch("Job_Id", "UNIQUEIDENTIFIER", f"""
-INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Lock_Until)
+INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Requested_By, Lock_Until)
 OUTPUT INSERTED.Job_Id INTO @out
-SELECT ?, ?, 'InProgress', {NOW}, ?, {_plus_ms(NOW)}
+SELECT ?, ?, 'InProgress', {NOW}, ?, ?, {_plus_ms(NOW)}
  WHERE NOT EXISTS (SELECT 1 FROM JobRun WITH (UPDLOCK, HOLDLOCK)
                     WHERE Job_Type = {_JOB_TYPE} AND Status = 'InProgress')"""),
     # params: lock timeout ms, job id
     "lock.heartbeat": _output_batch("Lock_Until", "DATETIME", f"""
 UPDATE JobRun SET Lock_Until = {_plus_ms(NOW)}
 OUTPUT INSERTED.Lock_Until INTO @out
+ WHERE Job_Id = ? AND Status = 'InProgress'"""),
+    # params: started by, lock timeout ms, job id. The queued run's executor takes the lock over:
+    # Started_By names the machine that holds it now (DESIGN section 5, R2).
+    "lock.take_over": _output_batch("Job_Id", "UNIQUEIDENTIFIER", f"""
+UPDATE JobRun SET Started_By = ?, Lock_Until = {_plus_ms(NOW)}
+OUTPUT INSERTED.Job_Id INTO @out
  WHERE Job_Id = ? AND Status = 'InProgress'"""),
     # params: processed count, failed count, job id
     "lock.complete": _output_batch("Job_Id", "UNIQUEIDENTIFIER", f"""
@@ -110,6 +116,15 @@ SELECT {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type IN ({_JOB_TYPE}, {_JOB_TYPE})
  ORDER BY Started_At DESC, Id DESC
  OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
+    # --- a run's outcome records (DESIGN section 3, R2) ------------------------------------------
+    # params: job id, request key (text), email, action, outcome, detail, days left, send ms.
+    # Nothing compared, nothing output: a plain insert.
+    "job_items.insert": f"""
+INSERT INTO JobRunItem (Job_Id, Request_Key, Email, Action, Outcome, Detail, Days_Left, Send_Ms, At)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW})""",
+    # params: job id. The (Job_Id, Id) index serves it in order.
+    "job_items.of_job": f"""
+SELECT {JOB_ITEM_COLUMNS} FROM JobRunItem WHERE Job_Id = ? ORDER BY Id""",
     # --- reminder claims (DESIGN section 4, R2) -----------------------------------------------------
     # params: job type, request key (text), job id, claim milliseconds, request key, reminder type.
     # Taken when nobody holds an unexpired claim and the reminder has not been recorded meanwhile.
@@ -167,6 +182,7 @@ SELECT compatibility_level,
     "health.write_access": """
 SELECT t.securable, t.permission
   FROM (VALUES (N'JobRun', N'SELECT'), (N'JobRun', N'INSERT'), (N'JobRun', N'UPDATE'),
+               (N'JobRunItem', N'SELECT'), (N'JobRunItem', N'INSERT'),
                (N'dbo.SchemaMigrations', N'SELECT'),
                (N'{requests}', N'SELECT'), (N'{requests}', N'INSERT'), (N'{requests}', N'UPDATE'),
                (N'{notifications}', N'SELECT'), (N'{notifications}', N'INSERT'),
@@ -231,6 +247,15 @@ VALUES (?, {NOW}, ?, ?, ?)"""),
 SET NOCOUNT ON;
 INSERT INTO {{revoked}} ({{revoked_fk}}, Revoked_Dt, Revoked_By)
 SELECT u.{{key}}, {_CUTOFF}, ? FROM {{requests}} u WITH (UPDLOCK, HOLDLOCK)
+ WHERE u.{{status}} = {_STATUS} AND u.{{expires}} <= {_CUTOFF};
+SELECT @@ROWCOUNT AS affected;""",
+    # params: job id, cutoff, active status, cutoff. The run's outcome records, set-based, for the
+    # rows "revoke.insert_revocations" has locked (still Active until "revoke.mark_revoked"). Our
+    # own table has no foreign key, but nothing needs an OUTPUT here: the count is @@ROWCOUNT.
+    "revoke.insert_items": f"""
+SET NOCOUNT ON;
+INSERT INTO JobRunItem (Job_Id, Request_Key, Email, Action, Outcome, At)
+SELECT ?, CAST(u.{{key}} AS VARCHAR(64)), u.{{email}}, 'Revoke', 'Revoked', {_CUTOFF} FROM {{requests}} u
  WHERE u.{{status}} = {_STATUS} AND u.{{expires}} <= {_CUTOFF};
 SELECT @@ROWCOUNT AS affected;""",
     # params: revoked status, active status, cutoff

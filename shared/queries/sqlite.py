@@ -1,6 +1,6 @@
 """SQLite statements (the embedded default). Times are UTC text 'YYYY-MM-DD HH:MM:SS.fff'."""
 
-from shared.queries import JOB_COLUMNS, REQUEST_ITEM
+from shared.queries import JOB_COLUMNS, JOB_ITEM_COLUMNS, REQUEST_ITEM
 
 QUOTE = ('"', '"')
 
@@ -35,10 +35,10 @@ UPDATE JobRun
  WHERE Job_Type = ? AND Status = 'InProgress'
    AND {_LEASE_END} <= {NOW}
 RETURNING Job_Id""",
-    # params: job id, job type, started by, lock timeout ms, job type
+    # params: job id, job type, started by, requested by, lock timeout ms, job type
     "lock.insert_if_free": f"""
-INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Lock_Until)
-SELECT ?, ?, 'InProgress', {NOW}, ?, {_plus_ms("'now'")}
+INSERT INTO JobRun (Job_Id, Job_Type, Status, Started_At, Started_By, Requested_By, Lock_Until)
+SELECT ?, ?, 'InProgress', {NOW}, ?, ?, {_plus_ms("'now'")}
  WHERE NOT EXISTS (SELECT 1 FROM JobRun WHERE Job_Type = ? AND Status = 'InProgress')
 RETURNING Job_Id""",
     # params: lock timeout ms, job id
@@ -46,6 +46,12 @@ RETURNING Job_Id""",
 UPDATE JobRun SET Lock_Until = {_plus_ms("'now'")}
  WHERE Job_Id = ? AND Status = 'InProgress'
 RETURNING Lock_Until""",
+    # params: started by, lock timeout ms, job id. The queued run's executor takes the lock over:
+    # Started_By names the machine that holds it now (DESIGN section 5, R2).
+    "lock.take_over": f"""
+UPDATE JobRun SET Started_By = ?, Lock_Until = {_plus_ms("'now'")}
+ WHERE Job_Id = ? AND Status = 'InProgress'
+RETURNING Job_Id""",
     # params: processed count, failed count, job id
     "lock.complete": f"""
 UPDATE JobRun
@@ -73,6 +79,14 @@ SELECT {JOB_COLUMNS} FROM JobRun
  WHERE Job_Type IN (?, ?)
  ORDER BY Started_At DESC, Id DESC
  LIMIT ?, ?""",
+    # --- a run's outcome records (DESIGN section 3, R2) ------------------------------------------
+    # params: job id, request key (text), email, action, outcome, detail, days left, send ms
+    "job_items.insert": f"""
+INSERT INTO JobRunItem (Job_Id, Request_Key, Email, Action, Outcome, Detail, Days_Left, Send_Ms, At)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW})""",
+    # params: job id
+    "job_items.of_job": f"""
+SELECT {JOB_ITEM_COLUMNS} FROM JobRunItem WHERE Job_Id = ? ORDER BY Id""",
     # --- reminder claims (DESIGN section 4, R2) -----------------------------------------------------
     # params: job type, request key (text), job id, claim milliseconds, request key, reminder type.
     # Taken when nobody holds an unexpired claim and the reminder has not been recorded meanwhile
@@ -161,6 +175,13 @@ RETURNING Notification_Sent_Dt AS sent_at""",
     "revoke.insert_revocations": """
 INSERT INTO {revoked} ({revoked_fk}, Revoked_Dt, Revoked_By)
 SELECT u.{key}, ?, ? FROM {requests} u
+ WHERE u.{status} = ? AND u.{expires} <= ?
+ ORDER BY u.{key}""",
+    # params: job id, cutoff, active status, cutoff. The run's outcome records, set-based, for the
+    # rows the revocations were just written for (still Active until "revoke.mark_revoked").
+    "revoke.insert_items": """
+INSERT INTO JobRunItem (Job_Id, Request_Key, Email, Action, Outcome, At)
+SELECT ?, CAST(u.{key} AS TEXT), u.{email}, 'Revoke', 'Revoked', ? FROM {requests} u
  WHERE u.{status} = ? AND u.{expires} <= ?
  ORDER BY u.{key}""",
     # params: revoked status, active status, cutoff

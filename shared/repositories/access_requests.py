@@ -177,22 +177,27 @@ def revoke_expired(
     *,
     cutoff: datetime,
     revoked_by: str = REVOKED_BY_SCHEDULED_JOB,
+    job_id: str | None = None,
 ) -> int:
-    """Revoke every Active request with expiry <= cutoff: two set-based statements.
+    """Revoke every Active request with expiry <= cutoff: set-based statements, and with `job_id`
+    the run's outcome record of each revocation (DESIGN section 3, R2) between the two.
 
     Runs inside the caller's transaction; raises RevocationMismatch (so the caller rolls back)
-    unless both statements touched the same number of requests.
+    unless every statement touched the same number of requests.
     """
     at = conn.dialect.datetime_param(cutoff)
-    inserted = conn.execute_count(
+    counts = [conn.execute_count(
         "revoke.insert_revocations", (at, revoked_by, platform.active_status, at), platform
-    )
+    )]
+    if job_id is not None:  # while the requests are still Active: the same rows
+        counts.append(conn.execute_count(
+            "revoke.insert_items", (conn.dialect.uuid_param(job_id), at, platform.active_status, at), platform))
     updated = conn.execute_count(
         "revoke.mark_revoked", (platform.revoked_status, platform.active_status, at), platform
     )
-    if inserted != updated:
+    if any(count != updated for count in counts):
         raise RevocationMismatch(
-            f"{platform.name}: {inserted} revocation rows but {updated} status updates"
+            f"{platform.name}: {counts} revocation and outcome rows but {updated} status updates"
         )
     return updated
 

@@ -16,7 +16,11 @@ const suite = e2eSuite();
 describe('Jobs of the two platforms', () => {
   it('runs the Palantir revoke job to completion while the Databricks revoke job is still running', async (t) => {
     const fast = suite.backend.baseURL;
-    const slow = (await suite.anotherHost({ REVOKE_DEMO_DELAY_SECONDS: String(SLOW_JOB_SECONDS) })).baseURL;
+    // A run executes on whichever host takes its queue message, with that host's settings: the slow
+    // host has a run queue of its own, so the runs it starts are the ones it executes.
+    const slowQueue = `e2e-slow-${String(process.pid)}-${String(Date.now())}`;
+    const slow = (await suite.anotherHost({ REVOKE_DEMO_DELAY_SECONDS: String(SLOW_JOB_SECONDS), JOB_QUEUE_NAME: slowQueue }))
+      .baseURL;
     await createRequest(fast, 'databricks', 'dbx-expired', { expiresInDays: -1 });
     await createRequest(fast, 'palantir', 'prj-expired', { expiresInDays: -1 });
 

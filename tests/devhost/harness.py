@@ -8,7 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -34,6 +35,26 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
             return True
         time.sleep(interval)
     return condition()
+
+
+@contextmanager
+def running_azurite(location: Path) -> Iterator[str]:
+    """A real Azurite queue service on a free port, data in `location`; yields its connection string."""
+    from devhost.azurite import azurite_command, find_azurite, is_answering
+    from devhost.storage import development_connection_string
+
+    port = free_port()
+    with (location / "azurite.log").open("wb") as log:
+        process = subprocess.Popen(
+            azurite_command(find_azurite([REPO_ROOT]), port, location), stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        assert wait_until(lambda: is_answering(port), timeout=60.0), "Azurite did not start"
+        yield development_connection_string(port)
+    finally:
+        # Azurite closes gracefully only once clients' keep-alive connections end; its data is scrap anyway.
+        process.kill()
+        process.wait(timeout=20)
 
 
 class DevhostProcess:

@@ -11,7 +11,6 @@ import contextlib
 import json
 import shutil
 import signal
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +20,9 @@ import pytest
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
-from devhost.azurite import azurite_command, find_azurite, is_answering, state_dir
+from devhost.azurite import is_answering, state_dir
 from devhost.storage import development_connection_string
-from tests.devhost.harness import REPO_ROOT, StartDevhost, devhost_env, free_port, wait_until
+from tests.devhost.harness import StartDevhost, devhost_env, free_port, running_azurite, wait_until
 
 RUN_TIMEOUT = 30.0
 MAX_DEQUEUE_COUNT = 3  # tests/devhost/host.json
@@ -32,21 +31,8 @@ MAX_DEQUEUE_COUNT = 3  # tests/devhost/host.json
 @pytest.fixture(scope="module")
 def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Azurite queue service on a free port; yields its connection string."""
-    port = free_port()
-    location = tmp_path_factory.mktemp("azurite")
-    with (location / "azurite.log").open("wb") as log:
-        process = subprocess.Popen(
-            azurite_command(find_azurite([REPO_ROOT]), port, location),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        assert wait_until(lambda: is_answering(port), timeout=60.0), "Azurite did not start"
-        yield development_connection_string(port)
-    finally:
-        # Azurite closes gracefully only once clients' keep-alive connections end; its data is scrap anyway.
-        process.kill()
-        process.wait(timeout=20)
+    with running_azurite(tmp_path_factory.mktemp("azurite")) as connection_string:
+        yield connection_string
 
 
 class Queues:

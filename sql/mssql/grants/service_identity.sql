@@ -13,6 +13,8 @@ IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'$(ServiceIde
 
 -- The lock and run history: acquire, reclaim, heartbeat, complete, fail, list.
 GRANT SELECT, INSERT, UPDATE ON OBJECT::dbo.JobRun TO [$(ServiceIdentityName)];
+-- Each run's outcomes (JobRunItem): written as the run goes, read for GET /{p}/jobs/{jobId}.
+GRANT SELECT, INSERT ON OBJECT::dbo.JobRunItem TO [$(ServiceIdentityName)];
 -- Reminder claims: take (insert or update an expired claim) and release (delete its own).
 GRANT SELECT, INSERT, UPDATE, DELETE ON OBJECT::dbo.NotificationClaim TO [$(ServiceIdentityName)];
 -- Reminders and revocations are only ever added and read.

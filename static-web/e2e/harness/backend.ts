@@ -42,7 +42,14 @@ export const BASE_ENV: Readonly<Record<string, string>> = {
   JOB_HEARTBEAT_SECONDS: '1',
   DEVHOST_DISABLE_TIMERS: '1',
   DEVHOST_SHUTDOWN_TIMEOUT: '2',
+  // Runs go through the run queue (DESIGN §5, R2): devhost starts, or shares, the local Azurite.
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
 };
+
+/** The database's own run queue on the shared Azurite, so suites (and other checkouts) never meet. */
+function queueName(db: Database): string {
+  return `e2e-${path.basename(db.dir).toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+}
 
 export interface Database {
   dir: string;
@@ -155,6 +162,7 @@ export async function startHost(db: Database, env: Record<string, string> = {}):
       ...BASE_ENV,
       PYTHONPATH: REPO_ROOT,
       SQLITE_PATH: db.path,
+      JOB_QUEUE_NAME: queueName(db),
       DEVHOST_STATIC_DIR: DIST,
       PYTHONUNBUFFERED: '1',
       ...env,

@@ -22,7 +22,26 @@ export interface JobRun {
   processedCount: number | null;
   failedCount: number | null;
   errorMessage: string | null;
+  /** Who asked for the run: the signed-in user's name, or "(timer)". */
+  requestedBy?: string | null;
 }
+
+/** GET /api/{p}/jobs/{jobId}: the run, and its result once it has finished (null while it runs). */
+export interface JobRunDetail<R> extends JobRun {
+  requestedBy: string | null;
+  result: R | null;
+}
+
+/** A 202: the run was started and is still going; its result comes from statusUrl. */
+export interface JobStarted {
+  message: string;
+  jobId: string;
+  status: 'InProgress';
+  statusUrl: string;
+}
+
+/** What a job POST answered: the result (200), or that the run goes on in the background (202). */
+export type JobAnswer<R> = { finished: true; result: R } | { finished: false; started: JobStarted };
 
 const JOB_TYPE_LABELS: Record<string, string> = {
   ExpiryNotificationDatabricks: 'Expiry notifications',

@@ -33,7 +33,7 @@ export function JobControls<R>({
   nothingToDo,
   children,
 }: JobControlsProps<R>) {
-  const { lock, running, runError, conflictMessage, checkingLock, trigger } = runner;
+  const { lock, running, started, runError, conflictMessage, checkingLock, trigger } = runner;
   const disabled = running || listLoading || checkingLock || lock.isLocked || itemCount === 0;
 
   let reason: string | null = null;
@@ -44,6 +44,12 @@ export function JobControls<R>({
 
   return (
     <section className="job-controls" aria-label="Run the job">
+      {started ? (
+        <div className="alert alert-info" aria-live="polite">
+          <strong>Job started.</strong> It runs in the background; its result appears here when it finishes
+          (job <span className="mono">{started.jobId}</span>).
+        </div>
+      ) : null}
       {lock.isLocked ? <JobRunningBanner activeJob={lock.activeJob} /> : null}
       {conflictMessage && lock.isLocked ? (
         <div className="alert alert-warning" role="alert">

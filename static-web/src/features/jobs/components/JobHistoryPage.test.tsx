@@ -27,6 +27,7 @@ const RUNS: JobRun[] = [
     processedCount: 4,
     failedCount: 0,
     errorMessage: null,
+    requestedBy: 'kim@example.com',
   },
   {
     jobId: 'run-1',
@@ -42,6 +43,28 @@ const RUNS: JobRun[] = [
 ];
 
 describe('JobHistoryPage', () => {
+  it("shows who asked for each run and links to a finished run's result, fetched from its record", async () => {
+    const api = mockApi({
+      'GET /api/palantir/jobs': json(RUNS),
+      'GET /api/palantir/jobs/run-2': json({
+        ...RUNS[1],
+        result: { message: 'Revoked 4 expired requests.', jobId: 'run-2', revokedCount: 4, revokedAt: '2025-03-04T09:00:12Z', lockLost: false },
+      }),
+    });
+    const user = userEvent.setup();
+    renderAt('/palantir/jobs');
+    const table = await screen.findByRole('table', { name: 'Recent job runs' });
+    const revokeRow = within(table).getAllByRole('row')[2] as HTMLElement;
+    expect(revokeRow).toHaveTextContent('kim@example.com');
+
+    await user.click(within(revokeRow).getByRole('link', { name: 'Result of run run-2' }));
+
+    const shown = await screen.findByRole('region', { name: 'Run run-2' });
+    expect(shown).toHaveTextContent('requested by kim@example.com');
+    expect(within(shown).getByText('Revoked 4 expired requests.')).toBeInTheDocument();
+    expect(api.calls.map((c) => c.path)).toContain('/api/palantir/jobs/run-2');
+  });
+
   it('lists recent runs with status, duration, counts and errors, and charts them', async () => {
     mockApi({ 'GET /api/palantir/jobs': json(RUNS) });
     renderAt('/palantir/jobs');
@@ -50,11 +73,13 @@ describe('JobHistoryPage', () => {
       'Job',
       'Status',
       'Started',
+      'Requested by',
       'Started by',
       'Duration',
       'Processed',
       'Failed',
       'Error',
+      'Result',
     ]);
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(3);

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import { DateTime } from '../../../components/DateTime';
 import { EmptyState, ErrorAlert, Loading } from '../../../components/Feedback';
 import { PageHeader } from '../../../components/PageHeader';
@@ -10,6 +11,7 @@ import { DataTable } from '../../requests/components/RequestsTable';
 import { getJobRuns } from '../api/get-job-runs';
 import { POLL_INTERVAL_MS } from '../hooks/use-job-lock';
 import { jobTypeLabel, type JobRun } from '../types';
+import { JobRunResult } from './JobRunResult';
 import { JobRunsChart } from './JobRunsChart';
 
 type KindFilter = 'all' | 'notification' | 'revoke';
@@ -28,6 +30,8 @@ export function JobHistoryPage({ platform }: { platform: Platform }) {
   const list = useResource(load);
   const { reload } = list;
   const [filter, setFilter] = useState<KindFilter>('all');
+  const [search] = useSearchParams();
+  const shownRun = search.get('run');
 
   const allRuns = useMemo(() => list.data?.runs ?? [], [list.data]);
   const runs = useMemo(() => allRuns.filter((run) => matches(run, filter)), [allRuns, filter]);
@@ -68,6 +72,7 @@ export function JobHistoryPage({ platform }: { platform: Platform }) {
           <option value="revoke">Revoke expired</option>
         </select>
       </div>
+      {shownRun ? <JobRunResult key={shownRun} platform={platform} jobId={shownRun} /> : null}
       {list.error !== undefined ? <ErrorAlert error={list.error} context="Could not load the job history" onRetry={reload} /> : null}
       {list.loading ? (
         <Loading>Loading job history…</Loading>
@@ -86,6 +91,7 @@ export function JobHistoryPage({ platform }: { platform: Platform }) {
               { id: 'job', header: 'Job', cell: (run) => <>{jobTypeLabel(run.jobType)}<span className="sub mono">{run.jobId}</span></> },
               { id: 'status', header: 'Status', cell: (run) => <StatusBadge status={run.status} /> },
               { id: 'started', header: 'Started', cell: (run) => <DateTime value={run.startedAt} withSeconds /> },
+              { id: 'requested', header: 'Requested by', cell: (run) => run.requestedBy ?? <span className="muted">—</span> },
               { id: 'by', header: 'Started by', cell: (run) => run.startedBy },
               {
                 id: 'duration',
@@ -95,6 +101,18 @@ export function JobHistoryPage({ platform }: { platform: Platform }) {
               { id: 'processed', header: 'Processed', cell: (run) => run.processedCount ?? '—' },
               { id: 'failed', header: 'Failed', cell: (run) => run.failedCount ?? '—' },
               { id: 'error', header: 'Error', cell: (run) => (run.errorMessage ? <span className="error-text">{run.errorMessage}</span> : <span className="muted">—</span>) },
+              {
+                id: 'result',
+                header: 'Result',
+                cell: (run) =>
+                  run.status === 'InProgress' ? (
+                    <span className="muted">running</span>
+                  ) : (
+                    <Link to={`?run=${encodeURIComponent(run.jobId)}`} aria-label={`Result of run ${run.jobId}`}>
+                      Result
+                    </Link>
+                  ),
+              },
             ]}
           />
         </>

@@ -33,6 +33,8 @@ export interface JobLock {
   showLocked: (activeJob: ActiveJob | null) => void;
   /** After a 200: this page's own job has finished, so the lock is free. */
   markUnlocked: () => void;
+  /** Read the status now (after a 202: who holds the lock, or that the run has already ended). */
+  recheck: () => void;
 }
 
 interface LockState {
@@ -138,6 +140,10 @@ export function useJobLock({ platform, kind, onUnlock, idleCheckMs = null, pause
     setState({ key, status: { isLocked: false, activeJob: null }, error: undefined, polling: false });
   }, [key, stopPolling]);
 
+  const recheck = useCallback(() => {
+    checkRef.current();
+  }, []);
+
   const current = state.key === key ? state : null;
   const status = current?.status ?? null;
   return {
@@ -148,5 +154,6 @@ export function useJobLock({ platform, kind, onUnlock, idleCheckMs = null, pause
     polling: current?.polling === true,
     showLocked,
     markUnlocked,
+    recheck,
   };
 }

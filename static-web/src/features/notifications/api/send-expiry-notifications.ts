@@ -1,5 +1,7 @@
 import { apiRequest } from '../../../lib/api-client';
 import type { Platform } from '../../../lib/platforms';
+import { jobAnswer } from '../../jobs/api/job-answer';
+import type { JobAnswer, JobStarted } from '../../jobs/types';
 import type { ReminderType } from '../../requests/types';
 import { testModeQuery, type TestMode } from '../test-mode';
 
@@ -33,6 +35,8 @@ export interface NotificationJobResult {
   failures: FailedNotification[];
   performance: NotificationPerformance | null;
   lockLost?: boolean;
+  /** Reminders the run left for the next one (its time budget or lease ran out). */
+  notStarted?: number;
 }
 
 export interface SendNotificationsOptions {
@@ -42,16 +46,22 @@ export interface SendNotificationsOptions {
 
 /**
  * POST /api/{p}/access-requests/send-expiry-notifications[?simulateFailures=true][&failEmail=...]
- * — 200 with the result, 409 (ApiError) when the job is already running.
+ * — 200 with the result, 202 when the run goes on in the background, 409 (ApiError) when the job is
+ * already running.
  */
 export async function sendExpiryNotifications(
   platform: Platform,
   { testMode, failEmails }: SendNotificationsOptions,
-): Promise<NotificationJobResult> {
-  const { data } = await apiRequest<NotificationJobResult>(
+): Promise<JobAnswer<NotificationJobResult>> {
+  const response = await apiRequest<NotificationJobResult | JobStarted>(
     `/${platform}/access-requests/send-expiry-notifications`,
     { method: 'POST', query: testModeQuery(testMode, failEmails) },
   );
+  return jobAnswer(response, readNotificationResult);
+}
+
+/** The result with its lists present, whichever answer (the 200, or the run's record) carried it. */
+export function readNotificationResult(data: NotificationJobResult): NotificationJobResult {
   return {
     ...data,
     notifications: Array.isArray(data.notifications) ? data.notifications : [],

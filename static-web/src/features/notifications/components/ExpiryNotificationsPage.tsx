@@ -5,12 +5,17 @@ import { PageHeader } from '../../../components/PageHeader';
 import type { Platform } from '../../../lib/platforms';
 import { useResource } from '../../../lib/use-resource';
 import { useHealth } from '../../health/components/HealthProvider';
+import { getJobRunResult } from '../../jobs/api/get-job-run';
 import { JobControls } from '../../jobs/components/JobControls';
 import { useJobRunner } from '../../jobs/hooks/use-job-runner';
 import { DataTable, requestColumns, type Column } from '../../requests/components/RequestsTable';
 import { requestKey, type PendingNotification } from '../../requests/types';
 import { getPendingNotifications } from '../api/get-pending-notifications';
-import { sendExpiryNotifications } from '../api/send-expiry-notifications';
+import {
+  readNotificationResult,
+  sendExpiryNotifications,
+  type NotificationJobResult,
+} from '../api/send-expiry-notifications';
 import type { TestMode } from '../test-mode';
 import { EmailPreviewPanel } from './EmailPreviewPanel';
 import { NotificationResultView } from './NotificationResultView';
@@ -40,7 +45,11 @@ export function ExpiryNotificationsPage({ platform }: { platform: Platform }) {
     () => sendExpiryNotifications(platform, { testMode: effectiveMode, failEmails }),
     [platform, effectiveMode, failEmails],
   );
-  const runner = useJobRunner({ platform, kind: 'notification', run, refresh: reload });
+  const readResult = useCallback(
+    (jobId: string) => getJobRunResult<NotificationJobResult>(platform, jobId, readNotificationResult),
+    [platform],
+  );
+  const runner = useJobRunner({ platform, kind: 'notification', run, readResult, refresh: reload });
 
   const columns = useMemo<Column<PendingNotification>[]>(
     () => [

@@ -28,6 +28,12 @@ export function NotificationResultView({ result }: { result: NotificationJobResu
             <dt>Failed</dt>
             <dd>{result.failedCount}</dd>
           </div>
+          {result.notStarted ? (
+            <div>
+              <dt>Left for the next run</dt>
+              <dd>{result.notStarted}</dd>
+            </div>
+          ) : null}
           {performance ? (
             <>
               <div>

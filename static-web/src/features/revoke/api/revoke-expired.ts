@@ -1,5 +1,7 @@
 import { apiRequest } from '../../../lib/api-client';
 import type { Platform } from '../../../lib/platforms';
+import { jobAnswer } from '../../jobs/api/job-answer';
+import type { JobAnswer, JobStarted } from '../../jobs/types';
 
 export interface RevokeResult {
   message: string;
@@ -9,8 +11,13 @@ export interface RevokeResult {
   lockLost?: boolean;
 }
 
-/** POST /api/{p}/access-requests/revoke-expired — 200 with the result, 409 (ApiError) when already running. */
-export async function revokeExpired(platform: Platform): Promise<RevokeResult> {
-  const { data } = await apiRequest<RevokeResult>(`/${platform}/access-requests/revoke-expired`, { method: 'POST' });
-  return data;
+/**
+ * POST /api/{p}/access-requests/revoke-expired — 200 with the result, 202 when the run goes on in
+ * the background, 409 (ApiError) when already running.
+ */
+export async function revokeExpired(platform: Platform): Promise<JobAnswer<RevokeResult>> {
+  const response = await apiRequest<RevokeResult | JobStarted>(`/${platform}/access-requests/revoke-expired`, {
+    method: 'POST',
+  });
+  return jobAnswer(response, (result) => result);
 }

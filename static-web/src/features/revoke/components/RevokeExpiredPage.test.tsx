@@ -137,6 +137,44 @@ describe('RevokeExpiredPage', () => {
     expect(api.calls.every((c) => !c.path.startsWith('/api/databricks'))).toBe(true);
   });
 
+  it("on a 202 says it started, shows the banner while it runs, then the run's result from its record", async () => {
+    vi.useFakeTimers();
+    const { api, state, base } = revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
+    const run = { jobId: 'job-7', jobType: 'RevokeExpiredDatabricks', startedAt: '2025-03-04T10:15:30Z', startedBy: 'func-host-2' };
+    api.set(`POST ${base}/revoke-expired`, () => {
+      state.status = { isLocked: true, activeJob: run };
+      return json({ message: 'started', jobId: 'job-7', status: 'InProgress', statusUrl: '/api/databricks/jobs/job-7' }, 202, {
+        Location: '/api/databricks/jobs/job-7',
+      });
+    });
+    api.set('GET /api/databricks/jobs/job-7', () =>
+      json({
+        ...run, status: 'Completed', completedAt: '2025-03-04T10:16:00Z', processedCount: 2, failedCount: 0,
+        errorMessage: null, requestedBy: 'kim@example.com',
+        result: { message: 'Revoked 2 expired requests.', jobId: 'job-7', revokedCount: 2, revokedAt: '2025-03-04T10:16:00Z', lockLost: false },
+      }),
+    );
+    renderAt('/databricks/revoke');
+    await advance();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Run Revoke Job (2)' }));
+    await advance();
+
+    expect(screen.getByText('Job started.')).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent('Job is currently running — Started by func-host-2 at');
+    expect(screen.getByRole('button', { name: 'Run Revoke Job (2)' })).toBeDisabled();
+    expect(api.callsTo('GET /api/databricks/jobs/job-7')).toHaveLength(0);
+
+    // The run finishes in the background.
+    state.status = UNLOCKED;
+    state.expired = [];
+    await advance(3000);
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+    expect(screen.queryByText('Job started.')).not.toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Last run' })).toHaveTextContent('Revoked 2 expired requests.');
+    expect(api.callsTo('GET /api/databricks/jobs/job-7')).toHaveLength(1);
+  });
+
   it('says in words why the job did not run (403)', async () => {
     const { api, base } = revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
     api.set(`POST ${base}/revoke-expired`, problem(403, 'Forbidden', { detail: 'Role access-admin is required.' }));

@@ -7,7 +7,8 @@ import { JobControls } from '../../jobs/components/JobControls';
 import { useJobRunner } from '../../jobs/hooks/use-job-runner';
 import { getPendingExpiry } from '../../requests/api/get-pending-expiry';
 import { RequestsTable } from '../../requests/components/RequestsTable';
-import { revokeExpired } from '../api/revoke-expired';
+import { getJobRunResult } from '../../jobs/api/get-job-run';
+import { revokeExpired, type RevokeResult } from '../api/revoke-expired';
 import { RevokeResultView } from './RevokeResultView';
 
 /** Revoke Expired for one platform: the expired Active requests and the button that revokes them. */
@@ -16,7 +17,8 @@ export function RevokeExpiredPage({ platform }: { platform: Platform }) {
   const list = useResource(load);
   const { reload } = list;
   const run = useCallback(() => revokeExpired(platform), [platform]);
-  const runner = useJobRunner({ platform, kind: 'revoke', run, refresh: reload });
+  const readResult = useCallback((jobId: string) => getJobRunResult<RevokeResult>(platform, jobId), [platform]);
+  const runner = useJobRunner({ platform, kind: 'revoke', run, readResult, refresh: reload });
   const items = list.data ?? [];
 
   return (
