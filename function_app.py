@@ -6,8 +6,10 @@ from shared.http.blueprint import http_blueprint
 from shared.migrate import apply_embedded_migrations
 from shared.run_functions import run_functions_blueprint
 from shared.settings import get_settings
+from shared.telemetry import configure_telemetry
 from shared.timers import timer_blueprint
 
+configure_telemetry()  # Application Insights, when APPLICATIONINSIGHTS_CONNECTION_STRING is set
 settings = get_settings()  # invalid app settings stop start-up here, naming the setting
 apply_embedded_migrations(settings)  # SQLite only: a new SQLITE_PATH works at once
 http, http_functions = http_blueprint(settings)

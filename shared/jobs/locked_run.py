@@ -27,6 +27,7 @@ from typing import Generic, TypeVar
 from shared import joblock
 from shared.db import Connection, connect
 from shared.settings import Settings
+from shared.telemetry import record_busy, record_run_outcome, run_span
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class WorkResult(Generic[T]):
     value: T
     processed: int
     failed: int
+    not_started: int = 0  # left for the next run (telemetry)
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,8 @@ async def run_locked(
         acquired = await _acquire_on(lock, settings, job_id, job_type, started_by, requested_by)
         if isinstance(acquired, JobBusy):
             return acquired
-        return await _run_holding_lock(settings, lock, JobContext(job_id, lease), job_type, work)
+        with run_span(job_type, job_id, requested_by):
+            return await _run_holding_lock(settings, lock, JobContext(job_id, lease), job_type, work)
     finally:
         await asyncio.to_thread(lock.close)
 
@@ -231,7 +234,8 @@ async def run_taken_over(
         if not taken:
             return None
         log.info("%s job %s taken over by %s", job_type, job_id, started_by)
-        return await _run_holding_lock(settings, lock, JobContext(job_id, lease), job_type, work)
+        with run_span(job_type, job_id, None):  # the requester is in the run's row, not in its message
+            return await _run_holding_lock(settings, lock, JobContext(job_id, lease), job_type, work)
     finally:
         await asyncio.to_thread(lock.close)
 
@@ -244,6 +248,7 @@ async def _acquire_on(
         conn, job_id, job_type, started_by, requested_by, timeout))
     if isinstance(acquired, JobBusy):
         log.info("%s is already running (%s); not started", job_type, acquired.active)
+        record_busy(job_type)
     else:
         log.info("%s started as job %s by %s", job_type, job_id, started_by)
     return acquired
@@ -294,6 +299,7 @@ async def _run_holding_lock(
     else:
         recorded = await asyncio.to_thread(lock.call, lambda conn: _complete(conn, job_id, result))
     lost = context.lock_lost.is_set() or context.lapsed or not recorded
+    record_run_outcome(result.processed, result.failed, result.not_started, lost)
     log.info("%s job %s finished: processed %d, failed %d%s", job_type, job_id, result.processed,
              result.failed, " (lock lost: completion not recorded)" if lost else "")
     return JobDone(job_id, result.value, lock_lost=lost)

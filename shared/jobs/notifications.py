@@ -26,6 +26,7 @@ from shared.repositories.access_requests import (
 from shared.repositories.job_items import Outcome, record_item
 from shared.repositories.reminder_claims import release_claim, take_claim
 from shared.settings import Settings
+from shared.telemetry import record_send, record_throttled
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,8 @@ def notification_work(
     async def work(context: JobContext) -> WorkResult[NotificationReport]:
         rate = SendRate(settings.email_max_per_minute, rate_window_seconds)
         report = await send_reminders(settings, platform, sender, context, rate)
-        return WorkResult(report, processed=len(report.sent), failed=len(report.failures))
+        return WorkResult(report, processed=len(report.sent), failed=len(report.failures),
+                          not_started=report.not_started)
 
     return work
 
@@ -198,6 +200,7 @@ class ReminderRun:
         except Exception as error:
             send_ms = (time.perf_counter() - started) * 1000
             self.report.estimated_sequential_ms += send_ms
+            record_send(send_ms / 1000, error)
             if isinstance(error, SenderMisconfigured) and not self._first_misconfiguration(error):
                 await self._not_started(item, release=True)  # reported once, as the run's first
                 return None
@@ -207,6 +210,7 @@ class ReminderRun:
             return None
         send_ms = (time.perf_counter() - started) * 1000
         self.report.estimated_sequential_ms += send_ms
+        record_send(send_ms / 1000, None)
         return send_ms
 
     async def _take_turn(self) -> bool:
@@ -224,6 +228,7 @@ class ReminderRun:
                 await asyncio.wait_for(self.sender.send(reminder), timeout)
                 return
             except SendThrottled as throttled:
+                record_throttled()
                 wait = throttled.retry_after_seconds
                 if self.context.lease.now() + wait >= self.deadline:
                     raise
