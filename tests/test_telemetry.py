@@ -23,7 +23,16 @@ from opentelemetry.trace import StatusCode
 
 from shared import joblock, telemetry
 from shared.db import Connection
-from shared.jobs.locked_run import JobBusy, JobContext, JobCrashed, JobDone, WorkResult, run_locked
+from shared.jobs.locked_run import (
+    JobBusy,
+    JobContext,
+    JobCrashed,
+    JobDone,
+    WorkResult,
+    run_locked,
+    run_taken_over,
+    start_locked,
+)
 from shared.jobs.notifications import notification_work, run_notification_job
 from shared.mail.message import Reminder
 from shared.mail.senders import SendThrottled
@@ -208,3 +217,22 @@ def test_with_a_connection_string_configure_hands_over_and_tags_the_exported_log
     # Then Azure Monitor takes the root logger's lines, and its handler adds the run's job id to them
     assert configured is True and calls == [{"logger_name": ""}]
     assert any(isinstance(f, telemetry.JobIdFilter) for f in otel_handler.filters)
+
+
+def test_a_queued_run_taken_over_by_the_executor_is_a_run_span_too(settings: Settings, exported: Exported) -> None:
+    # Given a run started by the API (the lock taken) and executed by another invocation
+    job_id = asyncio.run(start_locked(settings, JOB_TYPE, "api-server", requested_by="ann@example.com"))
+    assert isinstance(job_id, str)
+
+    async def work(context: JobContext) -> WorkResult[None]:
+        return WorkResult(None, processed=3, failed=0)
+
+    # When the executor takes it over and runs it
+    done = asyncio.run(run_taken_over(settings, job_id, JOB_TYPE, "executor", work))
+
+    # Then its span names the run and what it did
+    assert done is not None
+    [span] = exported.finished_spans()
+    assert span.attributes is not None
+    assert (span.attributes["job.id"], span.attributes["job.processed"]) == (job_id, 3)
+    assert [p.attributes for p in exported.points("job.runs")] == [{"job.type": JOB_TYPE, "job.outcome": "completed"}]
