@@ -235,4 +235,5 @@ def test_a_queued_run_taken_over_by_the_executor_is_a_run_span_too(settings: Set
     [span] = exported.finished_spans()
     assert span.attributes is not None
     assert (span.attributes["job.id"], span.attributes["job.processed"]) == (job_id, 3)
+    assert span.attributes["job.requested_by"] == "ann@example.com"  # from the run's row
     assert [p.attributes for p in exported.points("job.runs")] == [{"job.type": JOB_TYPE, "job.outcome": "completed"}]

@@ -234,7 +234,9 @@ async def run_taken_over(
         if not taken:
             return None
         log.info("%s job %s taken over by %s", job_type, job_id, started_by)
-        with run_span(job_type, job_id, None):  # the requester is in the run's row, not in its message
+        # Who asked is in the run's row (the start recorded it), not in its message
+        run = await asyncio.to_thread(lock.call, lambda conn: joblock.get_job(conn, job_id))
+        with run_span(job_type, job_id, run.requested_by if run is not None else None):
             return await _run_holding_lock(settings, lock, JobContext(job_id, lease), job_type, work)
     finally:
         await asyncio.to_thread(lock.close)
