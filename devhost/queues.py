@@ -74,7 +74,7 @@ def prepare_queues(
                 f"{what}: '{name}' is not a valid queue name (3-63 lowercase letters, digits and hyphens)"
             )
         storage = resolve_storage(
-            function.connection, environ=environ, defaults=defaults, development_port=development_port, what=what
+            function.connection, environ=environ, defaults=defaults, development_port=development_port
         )
         prepared.append(PreparedQueue(function=function, queue_name=name, storage=storage))
     return prepared

@@ -15,8 +15,6 @@ from typing import Any
 
 from azure.storage.queue import QueueServiceClient
 
-from devhost.settings import SettingsError
-
 __all__ = [
     "DEVELOPMENT_QUEUE_PORT",
     "StorageAccount",
@@ -77,15 +75,20 @@ def resolve_storage(
     environ: MutableMapping[str, str],
     defaults: Mapping[str, str],
     development_port: int,
-    what: str,
 ) -> StorageAccount:
-    """The account behind `connection`; raises SettingsError naming `what` and the setting.
+    """The account behind `connection`: its connection string, its identity-based settings, or (set
+    to nothing) the local emulator.
 
     When the setting is the development storage on a port other than Azurite's default, the
     setting itself is rewritten to Azurite's explicit connection string, so the app's own queue
     clients (which read `UseDevelopmentStorage=true` as port 10001) reach the same emulator.
     """
     value = (environ.get(connection) or defaults.get(connection) or "").strip()
+    identity_based = any(environ.get(f"{connection}__{key}", "").strip() for key in ("queueServiceUri", "accountName"))
+    if not value and not identity_based:
+        # A local host with nothing configured means the local emulator (DESIGN: a bare host just
+        # works); the setting is filled in so the app's own queue clients find the same one.
+        value = environ[connection] = DEVELOPMENT_STORAGE
     if value:
         # (the second test: a setting this function rewrote already, for another binding)
         if _is_development_storage(value) or value == development_connection_string(development_port):
@@ -107,10 +110,7 @@ def resolve_storage(
             queue_service_uri=service_uri,
             client_id=environ.get(f"{connection}__clientId", "").strip() or None,
         )
-    raise SettingsError(
-        f"{what}: app setting '{connection}' is not set (nor '{connection}__queueServiceUri'); "
-        f"use '{DEVELOPMENT_STORAGE}' for the local emulator"
-    )
+    raise AssertionError("unreachable: an identity-based setting gives a service URI")
 
 
 def _is_development_storage(value: str) -> bool:

@@ -84,7 +84,7 @@ def test_the_random_factor_spreads_waits_between_0_8_and_1_2_times_the_doubling(
 
 
 def resolve(environ: dict[str, str], port: int = DEVELOPMENT_QUEUE_PORT):  # type: ignore[no-untyped-def]
-    return resolve_storage("AzureWebJobsStorage", environ=environ, defaults={}, development_port=port, what="queue")
+    return resolve_storage("AzureWebJobsStorage", environ=environ, defaults={}, development_port=port)
 
 
 def test_development_storage_is_azurite_and_the_setting_is_kept_on_the_default_port() -> None:
@@ -128,6 +128,14 @@ def test_identity_based_connections_take_the_queue_service_uri_or_the_account_na
     assert by_name.client_id is None
 
 
-def test_a_missing_connection_stops_start_up_naming_the_setting() -> None:
-    with pytest.raises(SettingsError, match="app setting 'AzureWebJobsStorage' is not set"):
-        resolve({})
+def test_a_connection_left_unset_is_the_local_emulator_and_the_app_is_told_so() -> None:
+    # Given no storage setting at all (a bare `python -m devhost`)
+    environ: dict[str, str] = {}
+
+    # When the queue binding's connection is resolved
+    account = resolve_storage("AzureWebJobsStorage", environ=environ, defaults={},
+                              development_port=DEVELOPMENT_QUEUE_PORT)
+
+    # Then it is Azurite, and the setting the app's own queue clients read says so
+    assert account.development_port == DEVELOPMENT_QUEUE_PORT
+    assert environ["AzureWebJobsStorage"] == "UseDevelopmentStorage=true"

@@ -218,7 +218,6 @@ def test_a_host_killed_with_sigkill_leaves_no_azurite_behind(start_devhost: Star
     [
         ({"SAMPLE_WORK_QUEUE": None}, "refers to app setting 'SAMPLE_WORK_QUEUE'"),
         ({"SAMPLE_WORK_QUEUE": "Not_A_Queue"}, "'Not_A_Queue' is not a valid queue name"),
-        ({"AzureWebJobsStorage": None}, "app setting 'AzureWebJobsStorage' is not set"),
     ],
 )
 def test_a_bad_queue_binding_stops_start_up_naming_the_function(
