@@ -197,6 +197,15 @@ def test_a_running_job_gives_409_with_the_active_job_and_status_shows_it(api_set
     assert other == {"isLocked": False, "activeJob": None}
 
 
+def test_a_revoke_with_nothing_to_revoke_still_says_when_it_ran(api_settings: Settings) -> None:
+    # Given no expired request, when the revoke job runs
+    result = invoke("databricks_revoke_expired").json()
+
+    # Then the body keeps the SPEC's fields: a zero count, and the time (not null)
+    assert result["revokedCount"] == 0 and result["message"] == "No expired requests found to revoke."
+    assert datetime.fromisoformat(result["revokedAt"]).tzinfo is not None
+
+
 def test_revoke_response_fields(api_settings: Settings) -> None:
     with connect(api_settings) as conn:
         add_request(conn, PLATFORMS[0], "gone@example.com", -2)

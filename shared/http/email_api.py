@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import azure.functions as func
 
 from shared.db import Connection
+from shared.db.in_thread import in_db
 from shared.http.call import Call, json_response
 from shared.http.models import EmailPreview, EmailPreviewQuery
 from shared.http.problems import ApiError
-from shared.http.requests_api import in_db
 from shared.mail.message import reminder_message
 from shared.mail.templates import message_templates
 from shared.platforms import KeyKind, Platform

@@ -9,6 +9,7 @@ import azure.functions as func
 
 from shared import joblock
 from shared.db import Connection
+from shared.db.in_thread import in_db
 from shared.http.call import Call, json_response
 from shared.http.models import (
     ActiveJob,
@@ -25,7 +26,6 @@ from shared.http.models import (
     SentNotification,
 )
 from shared.http.problems import ApiError
-from shared.http.requests_api import in_db
 from shared.jobs.locked_run import JobBusy, JobDone, crash_error_id, lost_its_lock
 from shared.jobs.notifications import Failed, NotificationReport, Sent
 from shared.jobs.queue import QueueNotConfigured
@@ -134,8 +134,11 @@ def run_result(
     lock_lost = lost_its_lock(job)
     if job.job_type == platform.job_type(JobKind.REVOKE):
         revoked = [i for i in items if i.outcome == "Revoked"]
-        report = RevokeReport(len(revoked), revoked[0].at if revoked else None,
-                              stopped_for_lost_lock=lock_lost and not revoked)
+        stopped = lock_lost and not revoked
+        # The cutoff is each revocation's time; a run that revoked nothing reports when it ended, as
+        # the synchronous 200 always carried a time (DESIGN: no earlier field changes).
+        revoked_at = revoked[0].at if revoked else None if stopped else job.completed_at
+        report = RevokeReport(len(revoked), revoked_at, stopped_for_lost_lock=stopped)
         return revoke_result(JobDone(job.job_id, report, lock_lost))
     return notification_result(JobDone(job.job_id, notification_report(platform, items), lock_lost))
 

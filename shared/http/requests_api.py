@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
 
 import azure.functions as func
 from pydantic import BaseModel
 
-from shared.db import Connection, connect
+from shared.db import Connection
+from shared.db.in_thread import in_db
 from shared.http.call import Call, json_response
 from shared.http.models import (
     PageQuery,
@@ -23,18 +22,8 @@ from shared.http.problems import ApiError
 from shared.jobs.notifications import pending_reminders
 from shared.platforms import Platform
 from shared.repositories import access_requests as repo
-from shared.settings import Settings
 
 T = TypeVar("T")
-
-
-async def in_db(settings: Settings, work: Callable[[Connection], T]) -> T:
-    """Run `work` on a fresh connection in a worker thread: the event loop never waits on the DB."""
-    def run() -> T:
-        with connect(settings) as conn:
-            return work(conn)
-
-    return await asyncio.to_thread(run)
 
 
 def item(platform: Platform, request: repo.AccessRequest, model: type[BaseModel] | None = None,

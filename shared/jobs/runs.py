@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from shared import joblock
-from shared.db import Connection, connect
+from shared.db.in_thread import in_db
 from shared.jobs.locked_run import JobBusy, JobDone, Work, run_locked, run_taken_over, start_locked
 from shared.jobs.notifications import notification_work
 from shared.jobs.queue import RunMessage, open_run_queue
@@ -55,7 +54,7 @@ async def start_run(
     except Exception as error:
         log.exception("job %s could not be queued on %s", started, settings.job_queue_name)
         reason = NOT_QUEUED.format(error=type(error).__name__)
-        await asyncio.to_thread(_in_db, settings, lambda conn: joblock.fail_job(conn, started, reason))
+        await in_db(settings, lambda conn: joblock.fail_job(conn, started, reason))
         raise
     return message
 
@@ -78,12 +77,12 @@ async def _after_redelivery(
 ) -> JobDone[Any] | None:
     timeout = settings.job_lock_timeout_seconds
     while True:
-        job = await asyncio.to_thread(_in_db, settings, lambda conn: joblock.get_job(conn, message.job_id))
+        job = await in_db(settings, lambda conn: joblock.get_job(conn, message.job_id))
         if job is None or job.status != "InProgress":
             log.info("redelivered run message for job %s dropped: the run is %s", message.job_id,
                      "unknown" if job is None else job.status)
             return None
-        active = await asyncio.to_thread(_in_db, settings, lambda conn: joblock.get_active_job(
+        active = await in_db(settings, lambda conn: joblock.get_active_job(
             conn, job_type, timeout_seconds=timeout))
         if active is None or active.job_id != message.job_id:
             break  # its lease has run out: whoever held it is gone
@@ -99,15 +98,14 @@ async def _after_redelivery(
 async def fail_poisoned(settings: Settings, message: RunMessage) -> bool:
     """Mark the run of a poisoned message Failed (fenced: a run that has ended is left alone)."""
     reason = POISONED.format(queue=f"{settings.job_queue_name}-poison")
-    return await asyncio.to_thread(_in_db, settings, lambda conn: joblock.fail_job(conn, message.job_id, reason))
+    return await in_db(settings, lambda conn: joblock.fail_job(conn, message.job_id, reason))
 
 
 async def wait_for_end(settings: Settings, job_id: str, seconds: float) -> joblock.JobRun | None:
     """The run once it is no longer InProgress, or None if it still is after `seconds`."""
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
-        job: joblock.JobRun | None = await asyncio.to_thread(
-            _in_db, settings, lambda conn: joblock.get_job(conn, job_id))
+        job: joblock.JobRun | None = await in_db(settings, lambda conn: joblock.get_job(conn, job_id))
         if job is not None and job.status != "InProgress":
             return job
         left = deadline - asyncio.get_running_loop().time()
@@ -129,7 +127,3 @@ def _platform(settings: Settings, name: str) -> Platform:
             return platform
     raise ValueError(f"run message names an unknown platform {name!r}")
 
-
-def _in_db(settings: Settings, statement: Callable[[Connection], Any]) -> Any:
-    with connect(settings) as conn:
-        return statement(conn)
