@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from shared import joblock
-from shared.db import MSSQL, Connection, retry
+from shared.db import MSSQL, Connection, connect, retry
 from shared.db.group_commit import Write, write_batch
 from shared.db.per_thread import ConnectionPerThread
 from shared.db.retry import retry_deadlocks
+from shared.db.sqlite import WriteGate
 from shared.jobs import revoke
 from shared.platforms import all_platforms
 from shared.settings import Settings, load_settings
@@ -208,3 +211,46 @@ def test_a_revoke_chosen_as_deadlock_victim_is_rerun_whole_with_a_fresh_cutoff(
     assert len(fenced) == 3
     assert raw.events.count("rollback") == 1 and raw.events.count("commit") == 1
     assert raw.events[-1] == "close"
+
+
+def test_a_writer_of_the_same_process_gets_the_next_turn_not_the_gaps_between_another_threads_commits(
+    settings: Settings,
+) -> None:
+    # Given a thread committing back-to-back transactions (as a run's group commit does)
+    commits: list[str] = []
+    inside_the_second = threading.Event()
+
+    def back_to_back() -> None:
+        with connect(settings) as conn:
+            for number in range(1, 21):
+                with conn.transaction():
+                    conn.execute_script("UPDATE JobRun SET Status = Status WHERE 1 = 0")
+                    if number == 2:
+                        inside_the_second.set()
+                    time.sleep(0.02)
+                commits.append(f"run {number}")
+
+    writer = threading.Thread(target=back_to_back)
+    writer.start()
+    # When another thread of the process asks for one transaction while the second is open
+    assert inside_the_second.wait(10)
+    with connect(settings) as conn, conn.transaction():
+        commits.append("the other write")
+    writer.join()
+
+    # Then it is handed the turn the moment that transaction commits (or the one after), instead of
+    # sleeping in SQLite's busy handler until it hits a gap between two commits
+    assert commits.index("the other write") <= 3, commits
+
+
+def test_a_writer_kept_waiting_at_the_gate_past_its_timeout_goes_on_to_the_busy_handler() -> None:
+    # Given a gate whose turn another writer holds
+    gate = WriteGate()
+    assert gate.enter(1.0)
+
+    # When a second writer waits past its timeout, then it is told to write ungated
+    assert gate.enter(0.01) is False
+
+    # and the turn, once left, is free again rather than handed to the writer that gave up
+    gate.leave()
+    assert gate.enter(0.01)

@@ -5,11 +5,12 @@ once per run."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from jinja2 import TemplateNotFound
+from jinja2 import Environment, FileSystemLoader, TemplateNotFound
 
 from shared.db import Connection, connect
 from shared.jobs.locked_run import JobDone
@@ -30,6 +31,30 @@ def palantir_reminder(kind: str, templates: MessageTemplates | None = None, publ
                             recipient="ann@example.com", sender="governance@example.com", reminder_type=kind,
                             expires_on=datetime(2026, 12, 1, 9, 30, tzinfo=UTC), days_left=7,
                             templates=templates, public_base_url=public_base_url)
+
+
+def test_a_stage_without_its_own_files_is_looked_up_on_disk_once_not_at_every_render(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given templates whose loader counts the files it is asked for
+    templates = MessageTemplates()
+    asked: list[str] = []
+    get_source = FileSystemLoader.get_source
+
+    def counted(loader: FileSystemLoader, env: Environment, name: str) -> tuple[str, str, Callable[[], bool]]:
+        asked.append(name)
+        return get_source(loader, env, name)
+
+    monkeypatch.setattr(FileSystemLoader, "get_source", counted)
+
+    # When a 30-day reminder (which falls back to reminder.*) is rendered twice
+    first = palantir_reminder("30-Day Reminder", templates)
+    looked_up = len(asked)
+    second = palantir_reminder("30-Day Reminder", templates)
+
+    # Then the second render asked for no file, and both are the same message
+    assert looked_up > 0 and len(asked) == looked_up
+    assert first == second
 
 
 def test_each_reminder_kind_has_its_subject_text_and_html() -> None:

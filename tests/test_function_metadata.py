@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from shared.mail.senders import AcsSender
+from shared.settings import load_settings
 from tests.registered import FUNCTIONS
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 PLATFORM_ROUTES = {
     ("GET", "access-requests"), ("POST", "access-requests"),
@@ -52,3 +59,18 @@ def test_function_names_are_unique_and_readable() -> None:
 
     assert len(names) == len(set(names)) == 32
     assert all(name.replace("_", "").isalnum() and name.islower() for name in names)
+
+
+def test_the_function_timeout_outlasts_the_longest_run_a_redelivered_queue_message_can_hold() -> None:
+    # Given host.json and the default settings: a redelivered message's executor waits out at most
+    # one lease, then runs a notification run that starts no send after JOB_MAX_RUN_SECONDS, whose
+    # last send (ACS: 65 s, the slowest sender) is recorded within two statement timeouts
+    host = json.loads((REPO_ROOT / "host.json").read_text())
+    hours, minutes, seconds = (int(part) for part in host["functionTimeout"].split(":"))
+    settings = load_settings()
+    longest = (settings.job_lock_timeout_seconds + settings.job_max_run_seconds + AcsSender(settings).timeout_seconds
+               + 2 * settings.sql_query_timeout_seconds)
+
+    # Then the host never stops that invocation for its time (Flex Consumption allows 30 min and more;
+    # on the Consumption plan's 10 min the lease or the run's budget has to be shorter)
+    assert hours * 3600 + minutes * 60 + seconds > longest

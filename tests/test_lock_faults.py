@@ -326,3 +326,32 @@ def test_a_fence_extends_the_lease_or_refuses_for_a_run_that_lost_its_lock(conn:
     conn.execute_script(f"UPDATE JobRun SET Status = 'Failed' WHERE Job_Id = '{job_id}'")
     with pytest.raises(locked_run_module.LockLost, match=f"job {job_id} no longer holds its lock"):
         context.fence(conn)
+
+
+def test_fence_once_extends_the_lease_once_per_transaction_and_checks_again_in_the_next(
+    conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a run's lock row, its context, and a count of the lease extensions sent
+    job_id = joblock.new_job_id()
+    assert joblock.try_acquire_lock(conn, job_id, REVOKE, "a", timeout_seconds=600)
+    context = JobContext(job_id, locked_run_module.Lease(600.0, 60.0))
+    extensions: list[str] = []
+    extend = joblock.extend_lease
+
+    def counted(c: Connection, job: str, *, timeout_seconds: float) -> bool:
+        extensions.append(job)
+        return extend(c, job, timeout_seconds=timeout_seconds)
+
+    monkeypatch.setattr(joblock, "extend_lease", counted)
+
+    # When three writes of one transaction each fence once, then one extension covers them all
+    with conn.transaction():
+        for _ in range(3):
+            context.fence_once(conn)
+    assert len(extensions) == 1
+
+    # and the next transaction is fenced anew: once the row is reclaimed, its first write raises
+    conn.execute_script(f"UPDATE JobRun SET Status = 'Failed' WHERE Job_Id = '{job_id}'")
+    with pytest.raises(locked_run_module.LockLost), conn.transaction():
+        context.fence_once(conn)
+    assert len(extensions) == 2

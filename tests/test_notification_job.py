@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import time
 import types
@@ -498,3 +499,35 @@ def test_a_claim_that_cannot_be_taken_leaves_the_reminder_for_the_next_run(
     report = run(settings, platform, sender).value
 
     assert sender.sent == [] and report.not_started == 2 and report.failures == []
+
+
+def test_a_large_run_starts_its_sends_a_step_at_a_time_so_the_event_loop_serves_others_meanwhile() -> None:
+    # Given 250 sends whose first steps are counted, and another coroutine on the same loop that
+    # notes how many had started each time it got a turn
+    started: list[int] = []
+    seen: list[int] = []
+
+    async def send(number: int) -> None:
+        started.append(number)
+        await asyncio.sleep(0)
+
+    async def other_work(done: asyncio.Event) -> None:
+        while not done.is_set():
+            seen.append(len(started))
+            await asyncio.sleep(0)
+
+    async def scenario() -> None:
+        done = asyncio.Event()
+        watcher = asyncio.create_task(other_work(done))
+        await asyncio.sleep(0)
+        tasks = await notifications_module._started_in_steps(send(n) for n in range(250))
+        await asyncio.gather(*tasks)
+        done.set()
+        await watcher
+
+    # When they are started
+    asyncio.run(scenario())
+
+    # Then the other coroutine got turns between the steps: it never saw more than one step begin at once
+    assert started == list(range(250))
+    assert max(b - a for a, b in itertools.pairwise(seen)) <= notifications_module.START_STEP

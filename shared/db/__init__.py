@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.db.connection import Connection, Row
 from shared.db.dialect import MSSQL, SQLITE, Dialect
-from shared.db.sqlite import DatabaseMissing, connect_sqlite
+from shared.db.sqlite import DatabaseMissing, connect_sqlite, write_gate
 from shared.settings import Settings
 
 
@@ -23,7 +23,8 @@ def connect(settings: Settings, *, migrator: bool = False) -> Connection:
             settings.sqlite_path, query_timeout_seconds=settings.sql_query_timeout_seconds,
             create=migrator, statement_timeout=not migrator,
         )
-        return Connection(raw, SQLITE, statement_timeout)
+        gate = write_gate(settings.sqlite_path), settings.sql_query_timeout_seconds
+        return Connection(raw, SQLITE, statement_timeout, write_gate=gate)
     from shared.db.mssql import connect_mssql
 
     raw = connect_mssql(settings.sql_connection_string)

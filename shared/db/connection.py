@@ -5,6 +5,7 @@ Repositories receive a `Connection` and never open one; whoever opened it owns t
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import sqlite3
@@ -13,24 +14,31 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from shared.db.dialect import Dialect
-from shared.db.sqlite import StatementTimeout, script_statements
+from shared.db.sqlite import StatementTimeout, WriteGate, script_statements
 from shared.platforms import Platform
 
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 
+_TRANSACTION_IDS = itertools.count(1)  # unique in the process, never reused
+
 
 class Connection:
     """Autocommit outside `transaction()`: a read never holds locks beyond its own statement."""
 
-    def __init__(self, raw: Any, dialect: Dialect, statement_timeout: StatementTimeout | None = None) -> None:
+    def __init__(self, raw: Any, dialect: Dialect, statement_timeout: StatementTimeout | None = None,
+                 write_gate: tuple[WriteGate, float] | None = None) -> None:
         # Any: sqlite3 and pyodbc connections share DB-API's shape but no common type.
         self.raw = raw
         self.dialect = dialect
         # SQLite only; pyodbc enforces its own `timeout` on every statement.
         self._statement_timeout = statement_timeout
+        # SQLite only: the process's gate for the file, and how long to wait at it (SQL Server takes
+        # concurrent writers and locks rows, so its transactions queue nowhere but in the server).
+        self._write_gate = write_gate
         self._in_transaction = False
+        self.transaction_id: int | None = None  # the open transaction's, else None
 
     # --- statements ------------------------------------------------------------------------------
     def query(
@@ -114,7 +122,9 @@ class Connection:
         if self._in_transaction:
             raise RuntimeError("nested transactions are not supported")
         self._in_transaction = True
+        self.transaction_id = next(_TRANSACTION_IDS)
         failure: BaseException | None = None
+        gate = self._write_gate[0] if self._write_gate and self._write_gate[0].enter(self._write_gate[1]) else None
         try:
             if self.dialect.name == "sqlite":
                 self.raw.cursor().execute("BEGIN IMMEDIATE")
@@ -131,7 +141,10 @@ class Connection:
             failure = error
             raise
         finally:
+            if gate is not None:
+                gate.leave()
             self._in_transaction = False
+            self.transaction_id = None
             if self.dialect.name != "sqlite":
                 _clean_up(self._autocommit_on, "restoring autocommit", after=failure)
 

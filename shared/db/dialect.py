@@ -66,12 +66,22 @@ class Dialect:
     quote_open: str
     quote_close: str
     now: str  # the database clock as an expression, for statements assembled here
+    # Each (statement, platform) is filled in once: a run's thousands of writes each name one.
+    _filled_in: dict[tuple[str, Platform | None], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def quote(self, identifier: str) -> str:
         return f"{self.quote_open}{identifier}{self.quote_close}"
 
     def sql(self, name: str, platform: Platform | None = None) -> str:
         """The named statement, with the platform's (validated) identifiers filled in."""
+        filled_in = self._filled_in.get((name, platform))
+        if filled_in is None:
+            filled_in = self._fill_in(name, platform)
+            self._filled_in[(name, platform)] = filled_in
+        return filled_in
+
+    def _fill_in(self, name: str, platform: Platform | None) -> str:
         template = self.statements[name]
         if platform is None:
             return template

@@ -103,7 +103,8 @@ async def start_and_answer(call: Call, kind: JobKind, simulation: FailureSimulat
     if isinstance(started, JobBusy):
         raise busy(started)
     wait = 0.0 if respond_async(call.req) else call.settings.job_sync_wait_seconds
-    job = await wait_for_end(call.settings, started.job_id, wait)
+    # No wait asked for: the 202 at once, without reading a run that has only just been queued
+    job = await wait_for_end(call.settings, started.job_id, wait) if wait > 0 else None
     if job is None:
         status_url = f"/api/{call.platform.name}/jobs/{started.job_id}"
         return json_response(JobStarted(message=f"{call.platform.job_type(kind)} started; it runs in the background.",

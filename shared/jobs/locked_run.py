@@ -104,6 +104,9 @@ class JobContext:
         self.lease = lease
         self.lock_lost = asyncio.Event()  # set once the lock is known to be another run's
         self.lapsed = False  # work was held back because the lease had run out or was too short
+        # The transaction each connection last fenced in, by id(conn): the first fence of a
+        # transaction locks the row to its commit, so its other writes need no fence of their own.
+        self._fenced: dict[int, int] = {}
 
     def can_start(self, seconds: float) -> bool:
         """Whether work that may take up to `seconds` can start now and end inside the lease."""
@@ -124,6 +127,17 @@ class JobContext:
         if not joblock.extend_lease(conn, self.job_id, timeout_seconds=self.lease.timeout):
             raise LockLost(f"job {self.job_id} no longer holds its lock")
         self.lease.extended(sent_at)
+
+    def fence_once(self, conn: Connection) -> None:
+        """`fence`, unless this transaction has been fenced already: its first fence keeps the row
+        locked to the commit, so a group-commit batch of 200 claims extends the lease once, not 200
+        times. (A long transaction that must commit with a fresh lease fences again itself.)"""
+        transaction = conn.transaction_id
+        if transaction is not None and self._fenced.get(id(conn)) == transaction:
+            return
+        self.fence(conn)
+        if transaction is not None:
+            self._fenced[id(conn)] = transaction
 
 
 def lost_its_lock(job: joblock.JobRun) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from shared.db import Connection
 from shared.db.group_commit import GroupCommit
@@ -31,6 +33,7 @@ from shared.telemetry import record_send, record_throttled
 log = logging.getLogger(__name__)
 
 SENT_BY = "Expiry Notification Job"
+START_STEP = 100  # sends started per turn of the event loop
 OUTSIDE_ALLOWED_DOMAINS = "Not sent: the address is outside EMAIL_ALLOWED_DOMAINS"
 
 
@@ -128,11 +131,28 @@ async def send_reminders(
         run = ReminderRun(settings, platform, sender, context, GroupCommit(connections), rate, deadline)
         limit = asyncio.Semaphore(settings.notify_max_parallel)
         started = time.perf_counter()
-        await asyncio.gather(*(run.send_one(item, limit) for item in due))
+        await asyncio.gather(*await _started_in_steps(run.send_one(item, limit) for item in due))
         run.report.parallel_ms = round((time.perf_counter() - started) * 1000, 1)
         return run.report
     finally:
         await asyncio.to_thread(connections.close_all)
+
+
+async def _started_in_steps(sends: Iterable[Coroutine[Any, Any, None]]) -> list[asyncio.Task[None]]:
+    """The sends as tasks, letting the event loop turn after every STEP of them: each task's first
+    step runs at once, and ten thousand in one turn would hold up the loop's other work (an HTTP
+    request answered by the same worker) for a good part of a second."""
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        for send in sends:
+            tasks.append(asyncio.create_task(send))
+            if len(tasks) % START_STEP == 0:
+                await asyncio.sleep(0)
+    except BaseException:  # cancelled while starting: none of them may outlive the run
+        for task in tasks:
+            task.cancel()
+        raise
+    return tasks
 
 
 class ReminderRun:
@@ -278,7 +298,7 @@ class ReminderRun:
         context, key = self.context, item.request.key
 
         def claim(conn: Connection) -> bool:
-            context.fence(conn)
+            context.fence_once(conn)
             return take_claim(conn, self.platform, context.job_id, key, item.reminder_type,
                               seconds=self.claim_seconds)
 

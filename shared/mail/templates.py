@@ -49,9 +49,17 @@ class MessageTemplates:
             keep_trailing_newline=True,
             auto_reload=False,  # deployed files do not change under a running host; saves a stat per render
         )
+        # Which file serves each (kind, part), found once: Jinja2 caches the templates it loads but
+        # not the names it failed to find, so every stage falling back to `reminder.*` would look
+        # for its own file on disk again at every render (half the render's time, bench notify).
+        self._chosen: dict[tuple[str, str], Template] = {}
 
     def _template(self, kind: str, part: str) -> Template:
-        return self.environment.select_template([f"{stem}.{part}" for stem in template_stems(kind)])
+        chosen = self._chosen.get((kind, part))
+        if chosen is None:
+            chosen = self.environment.select_template([f"{stem}.{part}" for stem in template_stems(kind)])
+            self._chosen[(kind, part)] = chosen
+        return chosen
 
     def render(self, kind: str, context: Mapping[str, object]) -> RenderedMessage:
         """Raises jinja2.TemplateNotFound for a kind without templates (and no family to fall back to)."""
