@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -57,6 +58,12 @@ def odbc_native_errors(error: BaseException) -> tuple[int, ...]:
         return ()
     later = _LATER_RECORD_NATIVE.findall(message, first.end())
     return (int(first.group(1)), *(int(number) for number in later))
+
+
+@lru_cache(maxsize=256)
+def _canonical_uuid(text: str) -> str:
+    """Parsed once per id: a run passes its own job id with each of its thousands of writes."""
+    return str(uuid.UUID(text))
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,7 @@ class Dialect:
         return round(seconds * 1000)
 
     def uuid_param(self, value: uuid.UUID | str) -> str:
-        return str(uuid.UUID(str(value)))
+        return _canonical_uuid(str(value))
 
     def is_duplicate_key(self, error: BaseException) -> bool:
         if self.name == "sqlite":
