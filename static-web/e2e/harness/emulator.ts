@@ -85,7 +85,8 @@ export async function startEmulator(apiBaseURL: string): Promise<Host> {
       '--host', '127.0.0.1',
       '--port', String(port),
     ],
-    // Not the repository root: the CLI would read .github/workflows/ there for build settings.
+    // The CLI also takes build settings from a .github/workflows/azure-static-web-apps*.yml under its
+    // working directory; static-web/ has none, so only these arguments count.
     cwd: STATIC_WEB,
     env,
     port,
