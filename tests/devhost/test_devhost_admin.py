@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import azure.functions as func
 import httpx
 
+from devhost.functions import FunctionConfig, HttpFunction
+from devhost.http import FunctionsHttpApp, RouteTable, build_asgi_app
 from tests.devhost.harness import DevhostProcess
 
 
@@ -64,3 +68,26 @@ def test_the_listing_is_read_only(sample_host: DevhostProcess, client: httpx.Cli
     response = client.post(sample_host.url("/admin/functions/tick"), json={})
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"
+
+
+def test_admin_comes_before_a_catch_all_function_when_the_route_prefix_is_empty() -> None:
+    # given an app whose only function takes every path, with no route prefix (host.json routePrefix "")
+    def everything(req: func.HttpRequest) -> func.HttpResponse:
+        return func.HttpResponse("the app's own page")
+
+    catch_all = HttpFunction(
+        name="everything", route="{*path}", methods=None, auth_level="anonymous",
+        trigger_arg="req", user_function=everything, wants_context=False, directory=".",
+    )
+    configs = [FunctionConfig(name="everything", config={"bindings": [{"type": "httpTrigger", "route": "{*path}"}]})]
+    app = build_asgi_app(FunctionsHttpApp(RouteTable([catch_all], ""), None, configs=configs))
+
+    async def ask() -> tuple[httpx.Response, httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            return await client.get("/admin/functions"), await client.get("/somewhere")
+
+    listing, page = asyncio.run(ask())
+    # then the host still answers its admin listing, as the Functions host keeps /admin for itself
+    assert [item["name"] for item in listing.json()] == ["everything"]
+    assert listing.json()[0]["invoke_url_template"] == "http://testserver/{*path}"
+    assert page.text == "the app's own page"
