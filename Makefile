@@ -22,10 +22,13 @@ $(STAMPS)/python: requirements.txt requirements-dev.txt
 	@touch $@
 
 # The project's own npm tools (package.json at the root): Azurite, the storage emulator that devhost
-# starts for queue triggers when AzureWebJobsStorage is UseDevelopmentStorage=true.
+# starts for queue triggers when AzureWebJobsStorage is UseDevelopmentStorage=true, and the Static Web
+# Apps CLI (`swa start`), the SWA emulator in front of devhost. --ignore-scripts: the CLI's keychain
+# module (keytar, loaded only by `swa login` and `swa deploy`) has a native build that fails without
+# libsecret; the only other install script, protobufjs's postinstall, merely checks versions.
 $(STAMPS)/node: package-lock.json
 	@mkdir -p $(STAMPS)
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
 # Infrastructure checks (tests/test_infra.py): checkov in its own venv (it pins packaging<24, which

@@ -15,7 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["AppFunctions", "FunctionInfo", "HttpFunction", "QueueFunction", "TimerFunction", "read_functions"]
+__all__ = [
+    "AppFunctions",
+    "FunctionConfig",
+    "FunctionInfo",
+    "HttpFunction",
+    "QueueFunction",
+    "TimerFunction",
+    "read_functions",
+]
 
 log = logging.getLogger("devhost.functions")
 
@@ -63,11 +71,21 @@ class QueueFunction(FunctionInfo):
 
 
 @dataclass(frozen=True)
+class FunctionConfig:
+    """One registered function as the worker reports it to the Functions host (its binding JSON)."""
+
+    name: str
+    config: dict[str, Any]  # {"scriptFile": ..., "bindings": [...]}, as get_function_json() gave it
+
+
+@dataclass(frozen=True)
 class AppFunctions:
     http: tuple[HttpFunction, ...]
     timers: tuple[TimerFunction, ...]
     queues: tuple[QueueFunction, ...]
     skipped: tuple[str, ...]  # functions with triggers this host does not run
+    # Every function, run here or not, in registration order: what the admin listing shows.
+    configs: tuple[FunctionConfig, ...]
 
 
 def read_functions(app: Any) -> AppFunctions:
@@ -79,9 +97,12 @@ def read_functions(app: Any) -> AppFunctions:
     timers: list[TimerFunction] = []
     queues: list[QueueFunction] = []
     skipped: list[str] = []
+    configs: list[FunctionConfig] = []
     for function in get_functions():
-        _read_one(function, http, timers, queues, skipped)
-    return AppFunctions(http=tuple(http), timers=tuple(timers), queues=tuple(queues), skipped=tuple(skipped))
+        configs.append(_read_one(function, http, timers, queues, skipped))
+    return AppFunctions(
+        http=tuple(http), timers=tuple(timers), queues=tuple(queues), skipped=tuple(skipped), configs=tuple(configs)
+    )
 
 
 def _read_one(
@@ -90,14 +111,16 @@ def _read_one(
     timers: list[TimerFunction],
     queues: list[QueueFunction],
     skipped: list[str],
-) -> None:
+) -> FunctionConfig:
     user_function = function.get_user_function()
     name = function.get_function_name() or user_function.__name__
-    bindings: list[dict[str, Any]] = json.loads(function.get_function_json()).get("bindings", [])
+    config: dict[str, Any] = json.loads(function.get_function_json())
+    bindings: list[dict[str, Any]] = config.setdefault("bindings", [])
+    listed = FunctionConfig(name=name, config=config)
     trigger = next((b for b in bindings if str(b.get("type", "")).endswith("Trigger")), None)
     if trigger is None:
         skipped.append(f"{name} (no trigger)")
-        return
+        return listed
     trigger_type = str(trigger["type"])
     trigger_arg = str(trigger.get("name", "req"))
     wants_context = _wants_context(user_function, trigger_arg, name, bindings)
@@ -143,6 +166,7 @@ def _read_one(
         )
     else:
         skipped.append(f"{name} ({trigger_type})")
+    return listed
 
 
 def _wants_context(

@@ -26,7 +26,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from devhost.functions import HttpFunction
+from devhost.admin import ADMIN_FUNCTIONS_PATH, FunctionListing
+from devhost.functions import FunctionConfig, HttpFunction
 from devhost.invoke import call_user_function, new_invocation_id
 from devhost.routes import RouteTemplate, parse_template, split_path
 from devhost.static import StaticSite
@@ -81,9 +82,12 @@ class RouteTable:
                 found.append((route, values))
         return found
 
+    def path_of(self, route: HttpRoute) -> str:
+        """The route's URL path, prefix included, without the leading slash."""
+        return "/".join(p for p in (self.prefix, route.template.text.strip("/")) if p)
+
     def url_of(self, route: HttpRoute, base_url: str) -> str:
-        path = "/".join(p for p in (self.prefix, route.template.text.strip("/")) if p)
-        return f"{base_url}/{path}"
+        return f"{base_url}/{self.path_of(route)}"
 
 
 def _parse(function: HttpFunction) -> RouteTemplate:
@@ -163,20 +167,24 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 class FunctionsHttpApp:
-    """Dispatch one request: a function, the static site, or a problem response."""
+    """Dispatch one request: the admin listing, a function, the static site, or a problem response."""
 
     def __init__(self, table: RouteTable, static: StaticSite | None,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, configs: Sequence[FunctionConfig] = ()) -> None:
         self.table = table
         self.static = static
         self.max_body_bytes = max_body_bytes
+        self.listing = FunctionListing(configs, {r.function.name: table.path_of(r) for r in table.routes})
 
     async def handle(self, request: Request) -> Response:
         raw_path = request.scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else request.url.path
         segments = split_path(path)
-        api_path = self.table.strip_prefix(segments)
         method = request.method.upper()
+        # The host keeps /admin for itself, before any function route (even with an empty routePrefix).
+        if [s.casefold() for s in segments[:2]] == list(ADMIN_FUNCTIONS_PATH):
+            return self._admin(request, method, segments[2:])
+        api_path = self.table.strip_prefix(segments)
         if api_path is not None:
             matches = self.table.match(api_path)
             for route, values in matches:
@@ -208,6 +216,19 @@ class FunctionsHttpApp:
 
     def _not_found(self, request: Request) -> Response:
         return problem(404, "Not Found", f"No function or file at {request.url.path}")
+
+    def _admin(self, request: Request, method: str, rest: list[str]) -> Response:
+        if len(rest) > 1:
+            return self._not_found(request)
+        if method not in ("GET", "HEAD"):
+            # The Functions host also runs a function on POST /admin/functions/{name}; not emulated here.
+            return problem(405, "Method Not Allowed", f"{method} is not allowed on {request.url.path}",
+                           headers={"Allow": "GET, HEAD"})
+        base_url = str(request.base_url).rstrip("/")
+        found = self.listing.items(base_url) if not rest else self.listing.item(rest[0], base_url)
+        if found is None:
+            return problem(404, "Not Found", f"No function named '{rest[0]}'")
+        return Response(json.dumps(found), media_type="application/json")
 
     async def _invoke(self, route: HttpRoute, route_params: dict[str, str], request: Request) -> Response:
         function = route.function

@@ -146,7 +146,7 @@ class Host:
                 await asyncio.gather(scheduler.stop(self.shutdown_seconds), listener.stop(self.shutdown_seconds))
 
         return build_asgi_app(
-            FunctionsHttpApp(self.table, self.static, self.max_body_bytes),
+            FunctionsHttpApp(self.table, self.static, self.max_body_bytes, self.functions.configs),
             lifespan=lifespan,
             cors_origins=self.local_settings.cors_origins,
             cors_credentials=self.local_settings.cors_credentials,

@@ -102,15 +102,27 @@ export async function freePort(): Promise<number> {
 
 export interface Host {
   baseURL: string;
-  /** The host's combined stdout and stderr so far (for failure messages). */
+  /** The process's combined stdout and stderr so far (for failure messages). */
   log: () => string;
   stop: () => Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
+/** Children started in their own process group (`group`): signalled with everything they started. */
+const groups = new WeakSet<ChildProcess>();
 process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) signal(child, 'SIGKILL');
 });
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    if (groups.has(child)) process.kill(-child.pid, name);
+    else child.kill(name);
+  } catch {
+    // Already gone.
+  }
+}
 
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -121,11 +133,11 @@ function exited(child: ChildProcess): Promise<void> {
 
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
+    signal(child, 'SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     const forced = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        child.kill('SIGKILL');
+        signal(child, 'SIGKILL');
         resolve();
       }, STOP_GRACE_MS);
     });
@@ -146,29 +158,30 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-/**
- * `python -m devhost --port <free>` in the database's directory (so no local.settings.json is read),
- * resolved once GET /api/health answers 200. `env` overrides BASE_ENV for this host only.
- */
-export async function startHost(db: Database, env: Record<string, string> = {}): Promise<Host> {
-  if (!existsSync(path.join(DIST, 'index.html'))) {
-    throw new Error(`${DIST}/index.html not found: run \`npm run build\` first.`);
-  }
-  const port = await freePort();
-  const child = spawn(PYTHON, ['-m', 'devhost', '--port', String(port)], {
-    cwd: db.dir,
-    env: {
-      ...process.env,
-      ...BASE_ENV,
-      PYTHONPATH: REPO_ROOT,
-      SQLITE_PATH: db.path,
-      JOB_QUEUE_NAME: queueName(db),
-      DEVHOST_STATIC_DIR: DIST,
-      PYTHONUNBUFFERED: '1',
-      ...env,
-    },
+export interface ServiceOptions {
+  /** For messages: "devhost", "swa start". */
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  port: number;
+  /** Path that answers 200 once the service is ready. */
+  healthPath: string;
+  /** Own process group, stopped as a whole: for commands that start children of their own. */
+  group?: boolean;
+}
+
+/** Starts a service on `port` and resolves once `healthPath` answers 200; fails with its output. */
+export async function startService(options: ServiceOptions): Promise<Host> {
+  const { name, port } = options;
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group ?? false,
   });
+  if (options.group) groups.add(child);
   running.add(child);
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -178,12 +191,12 @@ export async function startHost(db: Database, env: Record<string, string> = {}):
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
 
-  // A host that dies on its own makes every later step fail with "connection refused": say why, now.
+  // A service that dies on its own makes every later step fail with "connection refused": say why, now.
   let stopping = false;
-  child.once('exit', (code, signal) => {
+  child.once('exit', (code, signalName) => {
     if (stopping) return;
     console.error(
-      `devhost on port ${port} exited unexpectedly (${String(code ?? signal)}); its last output:\n${output.slice(-6000)}`,
+      `${name} on port ${port} exited unexpectedly (${String(code ?? signalName)}); its last output:\n${output.slice(-6000)}`,
     );
   });
 
@@ -200,15 +213,44 @@ export async function startHost(db: Database, env: Record<string, string> = {}):
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await host.stop();
-      throw new Error(`devhost exited (${String(child.exitCode ?? child.signalCode)}) before it was healthy:\n${output}`);
+      throw new Error(`${name} exited (${String(child.exitCode ?? child.signalCode)}) before it was healthy:\n${output}`);
     }
-    if (await healthy(`${baseURL}/api/health`)) return host;
+    if (await healthy(`${baseURL}${options.healthPath}`)) return host;
     if (Date.now() > deadline) {
       await host.stop();
-      throw new Error(`devhost did not answer GET /api/health with 200 within ${HEALTH_TIMEOUT_MS} ms:\n${output}`);
+      throw new Error(`${name} did not answer GET ${options.healthPath} with 200 within ${HEALTH_TIMEOUT_MS} ms:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * `python -m devhost --port <free>` in the database's directory (so no local.settings.json is read),
+ * resolved once GET /api/health answers 200. `env` overrides BASE_ENV for this host only.
+ */
+export async function startHost(db: Database, env: Record<string, string> = {}): Promise<Host> {
+  if (!existsSync(path.join(DIST, 'index.html'))) {
+    throw new Error(`${DIST}/index.html not found: run \`npm run build\` first.`);
+  }
+  const port = await freePort();
+  return startService({
+    name: 'devhost',
+    command: PYTHON,
+    args: ['-m', 'devhost', '--port', String(port)],
+    cwd: db.dir,
+    env: {
+      ...process.env,
+      ...BASE_ENV,
+      PYTHONPATH: REPO_ROOT,
+      SQLITE_PATH: db.path,
+      JOB_QUEUE_NAME: queueName(db),
+      DEVHOST_STATIC_DIR: DIST,
+      PYTHONUNBUFFERED: '1',
+      ...env,
+    },
+    port,
+    healthPath: '/api/health',
+  });
 }
 
 export interface Backend extends Host {
