@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -66,6 +66,8 @@ class Dialect:
     quote_open: str
     quote_close: str
     now: str  # the database clock as an expression, for statements assembled here
+    # The platform placeholders whose SQL differs between the dialects (shared/queries/<dialect>.py).
+    fragments: Callable[[Platform, Callable[[str], str]], Mapping[str, str]] = field(repr=False)
 
     def quote(self, identifier: str) -> str:
         return f"{self.quote_open}{identifier}{self.quote_close}"
@@ -89,7 +91,12 @@ class Dialect:
         if created is not None:
             insert_columns.append(created)
             insert_values.append(self.now)
+        created_sort = f"u.{key}" if created is None else f"u.{q(created)}"
         return template.format(
+            **self.fragments(platform, q),
+            created_sort=created_sort,
+            number=q(platform.number_column),
+            number_length=platform.number_field.max_length,
             insert_columns=", ".join(q(c) for c in insert_columns),
             insert_values=", ".join(insert_values),
             requests=q(platform.requests_table),
@@ -120,6 +127,13 @@ class Dialect:
         """A duration as whole milliseconds: T-SQL's DATEADD takes an INT (the settings bound
         durations to a day, far inside it), and both dialects take the same parameter."""
         return round(seconds * 1000)
+
+    def contains_param(self, text: str) -> str:
+        """`text` as the list's substring search takes it: SQLite's LIKE pattern with its wildcards
+        escaped; SQL Server's CHARINDEX takes the text itself."""
+        if self.name != "sqlite":
+            return text
+        return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
     def uuid_param(self, value: uuid.UUID | str) -> str:
         return str(uuid.UUID(str(value)))
@@ -171,8 +185,8 @@ def _dialects() -> tuple[Dialect, Dialect]:
     from shared.queries import mssql, sqlite
 
     return (
-        Dialect("sqlite", sqlite.STATEMENTS, *sqlite.QUOTE, sqlite.NOW),
-        Dialect("mssql", mssql.STATEMENTS, *mssql.QUOTE, mssql.NOW),
+        Dialect("sqlite", sqlite.STATEMENTS, *sqlite.QUOTE, sqlite.NOW, sqlite.platform_fragments),
+        Dialect("mssql", mssql.STATEMENTS, *mssql.QUOTE, mssql.NOW, mssql.platform_fragments),
     )
 
 
