@@ -75,9 +75,9 @@ class Platform:
             if not _IDENTIFIER.fullmatch(name):
                 raise ValueError(f"platform {self.name!r}: {name!r} is not a plain SQL identifier")
         field_names = {field.sql for field in self.fields}
-        for name in (self.number_column, self.name_column):
-            if name is not None and name not in field_names:
-                raise ValueError(f"platform {self.name!r}: {name!r} is not one of its fields")
+        for column in (self.number_column, self.name_column):
+            if column is not None and column not in field_names:
+                raise ValueError(f"platform {self.name!r}: {column!r} is not one of its fields")
 
     @property
     def number_field(self) -> Column:

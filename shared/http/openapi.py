@@ -99,7 +99,8 @@ def _operation(endpoint: Endpoint, platform: Platform | None, settings: Settings
     for status in endpoint.errors:
         media, model = ("application/json", "Health") if status == 503 else (PROBLEM_JSON, "Problem")
         operation["responses"][str(status)] = {
-            "description": endpoint.conflict if status == 409 else TITLES[status], "content": {media: {"schema": {"$ref": REF.format(model=model)}}}}
+            "description": endpoint.conflict if status == 409 else TITLES[status],
+            "content": {media: {"schema": {"$ref": REF.format(model=model)}}}}
     return operation
 
 

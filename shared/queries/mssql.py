@@ -72,8 +72,9 @@ _TODAY = f"CAST(CAST({NOW} AS DATE) AS DATETIME)"
 
 # The list's filters (DESIGN section 6, R2); an absent one is a NULL parameter, each cast to the
 # column's type so a present one compares VARCHAR with VARCHAR and DATETIME with DATETIME.
-# "Absent or true" written once serves every combination; OPTION (RECOMPILE) plans each call with its values embedded, so the absent filters fold away and a present one
-# seeks its index, instead of one cached plan for whichever combination came first.
+# "Absent or true" written once serves every combination; OPTION (RECOMPILE) plans each call with
+# its values embedded, so the absent filters fold away and a present one seeks its index, instead
+# of one cached plan for whichever combination came first.
 _LIST_FILTERS = f"""
  WHERE (CAST(? AS VARCHAR(20)) IS NULL OR u.{{status}} = {_STATUS})
    AND ({_CUTOFF} IS NULL OR u.{{expires}} > {_CUTOFF})
