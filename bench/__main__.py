@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import body, candidates, list, notify, revoke, runs
+from bench import body, candidates, notify, request_list, revoke, runs
 
 BENCHMARKS = ("notify", "candidates", "revoke", "body", "runs", "list")
 
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             elif name == "runs":
                 runs.run(directory, n=args.n, delay=args.delay)
             elif name == "list":
-                list.run(directory, rows=args.rows, repeat=args.list_repeat)
+                request_list.run(directory, rows=args.rows, repeat=args.list_repeat)
             elif name == "candidates":
                 candidates.run(directory, rows=args.rows, repeat=args.repeat)
             else:

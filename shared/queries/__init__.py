@@ -6,6 +6,7 @@ may lack are filled in whole: `{created_at}` (the column, or NULL), `{newest_fir
 and the creation time in `{insert_columns}` / `{insert_values}`.
 """
 
+import itertools
 
 # Fragments both dialects share word for word (standard SQL).
 JOB_COLUMNS = (
@@ -32,23 +33,41 @@ SELECT u.{key} AS request_key, u.{email} AS email, u.{expires} AS expires_on,
 LIST_SORTS = {"created": "{created_sort}", "expires": "u.{expires}", "number": "COALESCE(u.{number}, '')"}
 
 
-def list_statements(request_from: str, filters: str, value_param: dict[str, str], paging: str,
-                    plan_hint: str = "") -> dict[str, str]:
-    """The list statements of one dialect: the count of the matching requests, and for each sort in
-    each direction the first page (`requests.page.<sort>`) and the page after a cursor
-    (`requests.page_after.<sort>`, params: filters, value, value, key, offset, limit).
+# The list's filters in the order their parameters come (DESIGN section 6, R2).
+LIST_FILTERS = ("status", "after", "until", "q")
 
-    `request_from`: REQUEST_ITEM's FROM and joins; `filters`: the WHERE clause (params: status,
-    status, expires after, expires after, expires until, expires until, q, then q for each search
-    column); `value_param`: each sort's value as a parameter; `paging`: offset and limit;
-    `plan_hint`: ends each statement.
+
+def list_statements(request_from: str, filters: dict[str, tuple[str, str]], value_param: dict[str, str],
+                    paging: str, plan_hint: str) -> dict[str, str]:
+    """The list statements of one dialect, from its `filters`: for each of LIST_FILTERS the
+    parameter that is NULL when the filter is absent, and the condition it sets (params: status;
+    expires after; expires until; q for each search column).
+
+    - `requests.count` and `requests.count.<filter>+<filter>...`: the count for each combination of
+      filters present, each a plain conjunction that the indexes can seek (an "absent or true"
+      count would read every row the filters could name: a count reads them all, not a page).
+    - for each sort in each direction, `requests.page.<sort>`, the first page, and
+      `requests.page_after.<sort>`, the page after a cursor (params: every filter as "absent or
+      true", each its NULL-when-absent parameter then the condition's; then value, value, key; offset,
+      limit). One statement serves every combination: it walks the sort's order and stops after a
+      page, so the absent filters cost little there.
+
+    `request_from`: REQUEST_ITEM's FROM and joins; `value_param`: each sort's value as a parameter;
+    `paging`: offset and limit; `plan_hint`: ends each page statement.
     """
-    statements = {"requests.count_matching": "SELECT COUNT(*) AS total FROM {requests} u" + filters + plan_hint}
+    statements: dict[str, str] = {}
+    for chosen in itertools.product((False, True), repeat=len(LIST_FILTERS)):
+        names = [name for name, present in zip(LIST_FILTERS, chosen, strict=True) if present]
+        where = "\n WHERE " + "\n   AND ".join(filters[name][1] for name in names) if names else ""
+        statements["requests.count" + "".join(f".{name}" for name in names)] = (
+            "SELECT COUNT(*) AS total FROM {requests} u" + where)
+    any_of = "\n WHERE " + "\n   AND ".join(
+        f"({filters[name][0]} IS NULL OR {filters[name][1]})" for name in LIST_FILTERS)
     for sort, value in LIST_SORTS.items():
         for descending in (False, True):
             direction, beyond = ("DESC", "<") if descending else ("ASC", ">")
             name = ("-" if descending else "") + sort
-            select = REQUEST_ITEM + f", {value} AS sort_value" + request_from + filters
+            select = REQUEST_ITEM + f", {value} AS sort_value" + request_from + any_of
             order = f"\n ORDER BY {value} {direction}, u.{{key}} {direction}" + paging + plan_hint
             # `value >= ?` alone is the range an index on the sort column seeks; the OR then skips
             # the rows at the cursor's own value up to and including its key.

@@ -70,16 +70,17 @@ _REQUEST_JOINS = """
                ORDER BY n2.Id DESC) ln"""
 _TODAY = f"CAST(CAST({NOW} AS DATE) AS DATETIME)"
 
-# The list's filters (DESIGN section 6, R2); an absent one is a NULL parameter, each cast to the
-# column's type so a present one compares VARCHAR with VARCHAR and DATETIME with DATETIME.
-# "Absent or true" written once serves every combination; OPTION (RECOMPILE) plans each call with
-# its values embedded, so the absent filters fold away and a present one seeks its index, instead
-# of one cached plan for whichever combination came first.
-_LIST_FILTERS = f"""
- WHERE (CAST(? AS VARCHAR(20)) IS NULL OR u.{{status}} = {_STATUS})
-   AND ({_CUTOFF} IS NULL OR u.{{expires}} > {_CUTOFF})
-   AND ({_CUTOFF} IS NULL OR u.{{expires}} <= {_CUTOFF})
-   AND ({_SEARCH} IS NULL OR {{search}})"""
+# The list's filters (DESIGN section 6, R2): the parameter that is NULL when absent, the condition.
+# Each cast to the column's type, so a present one compares VARCHAR with VARCHAR and DATETIME with
+# DATETIME. The pages' "absent or true" form serves every combination; OPTION (RECOMPILE) plans each
+# call with its values embedded, so the absent filters fold away and a present one can seek,
+# instead of one cached plan for whichever combination came first.
+_LIST_FILTERS = {
+    "status": ("CAST(? AS VARCHAR(20))", f"u.{{status}} = {_STATUS}"),
+    "after": (_CUTOFF, f"u.{{expires}} > {_CUTOFF}"),
+    "until": (_CUTOFF, f"u.{{expires}} <= {_CUTOFF}"),
+    "q": (_SEARCH, "({search})"),
+}
 
 
 def platform_fragments(platform: Platform, quote: Callable[[str], str]) -> dict[str, str]:
@@ -229,7 +230,6 @@ SELECT t.securable, t.permission
                (N'{revoked}', N'SELECT'), (N'{revoked}', N'INSERT')) AS t (securable, permission)
  WHERE COALESCE(HAS_PERMS_BY_NAME(t.securable, N'OBJECT', t.permission), 0) = 0""",
     # --- access requests (platform templates) -----------------------------------------------
-    "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
     # params: offset, limit
     "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
  ORDER BY {newest_first}

@@ -30,16 +30,16 @@ _REQUEST_JOINS = """
   LEFT JOIN {notifications} ln ON ln.Id = (
        SELECT MAX(n2.Id) FROM {notifications} n2 WHERE n2.{notification_fk} = u.{key})"""
 
-# The list's filters (DESIGN section 6, R2); an absent one is a NULL parameter. `q` is a substring:
-# the pattern the caller binds is '%' + q + '%' with \ % _ escaped (see Dialect.contains_param).
+# The list's filters (DESIGN section 6, R2): the parameter that is NULL when absent, the condition.
+# `q` is a substring: the pattern bound is '%' + q + '%' with \\ % _ escaped (Dialect.contains_param).
 # SQLite's LIKE folds case, for ASCII only (NOCASE also folds ASCII only): numbers and addresses
-# are ASCII in practice. The filters are written once, each as "absent or true", rather than one
-# statement per combination: the planner then walks the sort's index and stops after a page.
-_LIST_FILTERS = """
- WHERE (? IS NULL OR u.{status} = ?)
-   AND (? IS NULL OR u.{expires} > ?)
-   AND (? IS NULL OR u.{expires} <= ?)
-   AND (? IS NULL OR {search})"""
+# are ASCII in practice.
+_LIST_FILTERS = {
+    "status": ("?", "u.{status} = ?"),
+    "after": ("?", "u.{expires} > ?"),
+    "until": ("?", "u.{expires} <= ?"),
+    "q": ("?", "({search})"),
+}
 
 
 def platform_fragments(platform: Platform, quote: Callable[[str], str]) -> dict[str, str]:
@@ -149,13 +149,12 @@ INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {NOW})""
     # (SQLITE_READONLY; BEGIN IMMEDIATE alone succeeds there). No rows: SQLite has no permissions.
     "health.write_access": "UPDATE SchemaMigrations SET Name = Name WHERE 0 = 1",
     # --- access requests (platform templates) -----------------------------------------------
-    "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
     # params: offset, limit
     "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
  ORDER BY {newest_first}
  LIMIT ?, ?""",
     # The list with its filters, sorts and keyset pages (shared/queries/__init__.py).
-    **list_statements(_REQUEST_JOINS, _LIST_FILTERS, {sort: "?" for sort in LIST_SORTS}, "\n LIMIT ?, ?"),
+    **list_statements(_REQUEST_JOINS, _LIST_FILTERS, {sort: "?" for sort in LIST_SORTS}, "\n LIMIT ?, ?", ""),
     # params: request number. Inside the create's BEGIN IMMEDIATE, which serialises writers, so no
     # other create can take the number between this probe and the insert. NOCASE: SQL Server's
     # default collation would call REQ-1 and req-1 the same number, so SQLite does too.

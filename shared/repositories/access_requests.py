@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from shared.db.connection import Connection, Row
 from shared.db.dialect import read_datetime, read_uuid
 from shared.platforms import KeyKind, Platform
+from shared.queries import LIST_FILTERS
 
 # The SPEC's "never expires" marker, stored as a real date so that range predicates exclude it.
 NEVER_EXPIRES = datetime(9999, 12, 31, tzinfo=UTC)
@@ -94,9 +95,6 @@ class RequestFilter:
     expires_after: datetime | None = None
     expires_until: datetime | None = None  # inclusive
 
-    def __bool__(self) -> bool:
-        return any(value is not None for value in (self.q, self.status, self.expires_after, self.expires_until))
-
 
 @dataclass(frozen=True)
 class Position:
@@ -117,21 +115,33 @@ def _sorts_by_time(platform: Platform, sort: str) -> bool:
     return sort == "expires" or (sort == "created" and platform.created_column is not None)
 
 
-def _filter_params(conn: Connection, platform: Platform, matching: RequestFilter) -> list[object]:
-    def time(value: datetime | None) -> object:
-        return None if value is None else conn.dialect.datetime_param(value)
+def _filter_values(conn: Connection, platform: Platform, matching: RequestFilter) -> dict[str, list[object] | None]:
+    """Each filter's condition parameters by its name in LIST_FILTERS; None: absent."""
+    def time(value: datetime | None) -> list[object] | None:
+        return None if value is None else [conn.dialect.datetime_param(value)]
 
-    contains = None if matching.q is None else conn.dialect.contains_param(matching.q)
-    return [matching.status, matching.status, time(matching.expires_after), time(matching.expires_after),
-            time(matching.expires_until), time(matching.expires_until),
-            matching.q, *(contains for _ in platform.search_columns)]
+    contains = conn.dialect.contains_param(matching.q) if matching.q is not None else None
+    values: dict[str, list[object] | None] = {
+        "status": None if matching.status is None else [matching.status],
+        "after": time(matching.expires_after), "until": time(matching.expires_until),
+        "q": None if contains is None else [contains for _ in platform.search_columns]}
+    return {name: values[name] for name in LIST_FILTERS}
+
+
+def _filter_params(conn: Connection, platform: Platform, matching: RequestFilter) -> list[object]:
+    """The page statements' filter parameters: each filter "absent (NULL) or true"."""
+    params: list[object] = []
+    for name, values in _filter_values(conn, platform, matching).items():
+        conditions = len(platform.search_columns) if name == "q" else 1
+        params += [None] * (1 + conditions) if values is None else [values[0], *values]
+    return params
 
 
 def count_matching(conn: Connection, platform: Platform, matching: RequestFilter) -> int:
-    """How many requests `matching` admits (all of them, from the cheapest count, when it admits all)."""
-    if not matching:
-        return count_requests(conn, platform)
-    row = conn.query_one("requests.count_matching", _filter_params(conn, platform, matching), platform)
+    """How many requests `matching` admits, by the statement for just the filters it sets."""
+    present = {name: values for name, values in _filter_values(conn, platform, matching).items() if values}
+    statement = "requests.count" + "".join(f".{name}" for name in present)
+    row = conn.query_one(statement, [value for values in present.values() for value in values], platform)
     return int(row["total"]) if row else 0
 
 
