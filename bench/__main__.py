@@ -41,8 +41,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     group = parser.add_argument_group("body")
     group.add_argument("--body-mb", type=int, default=300, help="body posted to the local host, MB (default 300)")
     args = parser.parse_args(argv)
-    if min(args.n, args.rows, args.repeat, args.revoke_repeat, args.body_mb) < 1 or args.delay <= 0:
-        parser.error("--n, --delay, --rows, --repeat, --revoke-repeat and --body-mb must be positive")
+    if min(args.n, args.rows, args.repeat, args.revoke_repeat, args.list_repeat, args.body_mb) < 1 or args.delay <= 0:
+        parser.error("--n, --delay, --rows, --repeat, --revoke-repeat, --list-repeat and --body-mb must be positive")
     if any(not 0 < e <= args.rows for e in args.expired):
         parser.error("--expired sizes must be between 1 and --rows")
     return args

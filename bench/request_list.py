@@ -2,7 +2,8 @@
 N Databricks requests (default 1,000,000), pages of 100 through the real HTTP stack.
 
 Goal: p50 < 50 ms per page. Each case is requested REPEAT times one after another (latency, not
-throughput); the first few are not timed (the OS cache warms). Then, in-process, the same
+throughput); the first few are not timed (the OS cache warms). For reference, the floor: the same
+for an endpoint that reads one empty table (GET /api/databricks/jobs). Then, in-process, the same
 statements without HTTP, to show where a page's time goes: the page itself or X-Total-Count.
 """
 
@@ -12,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import httpx
@@ -20,8 +22,9 @@ from bench.body import free_port, wait_listening
 from bench.data import Spread, databricks, insert_requests, migrated, verdict
 from shared.db import connect
 from shared.http.models import RequestListQuery
-from shared.http.requests_api import _filter
+from shared.http.requests_api import decode_cursor, list_filter
 from shared.repositories import access_requests as repo
+from shared.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GOAL_P50_MS = 50.0
@@ -35,6 +38,21 @@ SPREAD = Spread(status="CASE WHEN u1 < 0.33 THEN 'Revoked' ELSE 'Active' END",
 
 def _percentile(sorted_ms: list[float], fraction: float) -> float:
     return sorted_ms[min(len(sorted_ms) - 1, round(fraction * (len(sorted_ms) - 1)))]
+
+
+def _timed_gets(
+    client: httpx.Client, url: str, params: dict[str, str], repeat: int
+) -> tuple[list[float], httpx.Response]:
+    """`repeat` GETs after the warm-up ones: their milliseconds, sorted, and the last answer."""
+    timings: list[float] = []
+    for attempt in range(WARM_UP + repeat):
+        started = time.perf_counter()
+        reply = client.get(url, params=params)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert reply.status_code == 200, reply.text
+        if attempt >= WARM_UP:
+            timings.append(elapsed)
+    return sorted(timings), reply
 
 
 def _cases(client: httpx.Client, base: str) -> dict[str, dict[str, str]]:
@@ -54,29 +72,33 @@ def _cases(client: httpx.Client, base: str) -> dict[str, dict[str, str]]:
     }
 
 
-def _profile(settings: object, cases: dict[str, dict[str, str]], repeat: int) -> None:
-    """The page statement and the count, each timed in-process: what HTTP and JSON add is the rest."""
-    print("  where the time goes (in-process, median of repeats):")
-    platform = databricks(settings)  # type: ignore[arg-type]
-    with connect(settings) as conn:  # type: ignore[arg-type]
+def _median_ms(samples: list[float]) -> float:
+    return sorted(samples)[len(samples) // 2] * 1000
+
+
+def _profile(settings: Settings, cases: dict[str, dict[str, str]], repeat: int) -> None:
+    """The page statement and the count, each timed in-process on a fresh connection (as each API call
+    opens one) and on one kept open: what HTTP, JSON and the connection's start add is the rest."""
+    print("  where the time goes, in-process (median; fresh connection each time / one kept open):")
+    platform = databricks(settings)
+    with connect(settings) as kept:
         for name, params in cases.items():
             query = RequestListQuery.model_validate(params)
-            after = None
-            if query.cursor:
-                from shared.http.requests_api import decode_cursor
-                after = decode_cursor(query, query.cursor)
-            now = repo.database_now(conn)
-            matching = _filter(platform, query, now)
-            page_ms, count_ms = [], []
+            after = None if query.cursor is None else decode_cursor(query, query.cursor)
+            matching = list_filter(platform, query, repo.database_now(kept))
+            timings: dict[str, list[float]] = {"page fresh": [], "count fresh": [], "page kept": [], "count kept": []}
             for _ in range(repeat):
-                started = time.perf_counter()
-                repo.list_page(conn, platform, matching, sort=query.sort, after=after, limit=query.limit)
-                page_ms.append((time.perf_counter() - started) * 1000)
-                started = time.perf_counter()
-                repo.count_matching(conn, platform, matching)
-                count_ms.append((time.perf_counter() - started) * 1000)
-            print(f"    {name:<26} page {sorted(page_ms)[repeat // 2]:7.1f} ms   "
-                  f"count {sorted(count_ms)[repeat // 2]:7.1f} ms")
+                for how in ("fresh", "kept"):
+                    with nullcontext(kept) if how == "kept" else connect(settings) as conn:
+                        started = time.perf_counter()
+                        repo.list_page(conn, platform, matching, sort=query.sort, after=after, limit=query.limit)
+                        paged = time.perf_counter()
+                        repo.count_matching(conn, platform, matching)
+                        timings[f"page {how}"].append(paged - started)
+                        timings[f"count {how}"].append(time.perf_counter() - paged)
+            page_ms, count_ms = (" / ".join(f"{_median_ms(timings[f'{what} {how}']):7.1f}" for how in ("fresh", "kept"))
+                              for what in ("page", "count"))
+            print(f"    {name:<26} page {page_ms} ms   count {count_ms} ms")
 
 
 def run(directory: Path, *, rows: int, repeat: int) -> None:
@@ -95,17 +117,12 @@ def run(directory: Path, *, rows: int, repeat: int) -> None:
         wait_listening(port, host)
         base = f"http://127.0.0.1:{port}/api"
         with httpx.Client(timeout=120) as client:
+            floor, _ = _timed_gets(client, f"{base}/databricks/jobs", {"limit": "1"}, repeat)
+            print(f"  {'floor: GET .../jobs':<26} {'':24}  p50 {_percentile(floor, 0.5):7.1f} ms, "
+                  f"p99 {_percentile(floor, 0.99):7.1f} ms")
             cases = _cases(client, base)
             for name, params in cases.items():
-                timings: list[float] = []
-                for attempt in range(WARM_UP + repeat):
-                    started = time.perf_counter()
-                    reply = client.get(f"{base}/databricks/access-requests", params=params)
-                    elapsed = (time.perf_counter() - started) * 1000
-                    assert reply.status_code == 200, reply.text
-                    if attempt >= WARM_UP:
-                        timings.append(elapsed)
-                timings.sort()
+                timings, reply = _timed_gets(client, f"{base}/databricks/access-requests", params, repeat)
                 p50 = _percentile(timings, 0.5)
                 print(f"  {name:<26} {len(reply.json()):3d} items of {int(reply.headers['x-total-count']):>9,}: "
                       f"p50 {p50:7.1f} ms, p99 {_percentile(timings, 0.99):7.1f} ms, "

@@ -90,7 +90,7 @@ def decode_cursor(query: RequestListQuery, cursor: str) -> repo.Position:
     return repo.Position(value, key)
 
 
-def _filter(platform: Platform, query: RequestListQuery, now: datetime) -> repo.RequestFilter:
+def list_filter(platform: Platform, query: RequestListQuery, now: datetime) -> repo.RequestFilter:
     """The query's filters as the repository takes them: the status words are the platform's
     values, and Active and Expired split the active status at `now` (DESIGN section 6, R2)."""
     status = None if query.status is None else (
@@ -110,7 +110,7 @@ async def list_access_requests(call: Call) -> func.HttpResponse:
 
     def read(conn: Connection) -> tuple[datetime, int, repo.Page]:
         now = repo.database_now(conn)
-        matching = _filter(call.platform, query, now)
+        matching = list_filter(call.platform, query, now)
         try:
             page = repo.list_page(conn, call.platform, matching, sort=query.sort, after=after,
                                   offset=query.offset, limit=query.limit)

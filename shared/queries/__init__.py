@@ -37,8 +37,8 @@ LIST_SORTS = {"created": "{created_sort}", "expires": "u.{expires}", "number": "
 LIST_FILTERS = ("status", "after", "until", "q")
 
 
-def list_statements(request_from: str, filters: dict[str, tuple[str, str]], value_param: dict[str, str],
-                    paging: str, plan_hint: str) -> dict[str, str]:
+def list_statements(request_from: str, search_from: str, filters: dict[str, tuple[str, str]],
+                    value_param: dict[str, str], paging: str, plan_hint: str) -> dict[str, str]:
     """The list statements of one dialect, from its `filters`: for each of LIST_FILTERS the
     parameter that is NULL when the filter is absent, and the condition it sets (params: status;
     expires after; expires until; q for each search column).
@@ -51,8 +51,12 @@ def list_statements(request_from: str, filters: dict[str, tuple[str, str]], valu
       true", each its NULL-when-absent parameter then the condition's; then value, value, key; offset,
       limit). One statement serves every combination: it walks the sort's order and stops after a
       page, so the absent filters cost little there.
+    - the same as `requests.search.<sort>` and `requests.search_after.<sort>`, for a search (`q`):
+      a substring is found only by reading every row, and walking the sort's index to do so reads
+      them in the index's order, one lookup each, which is far slower than reading the table.
 
-    `request_from`: REQUEST_ITEM's FROM and joins; `value_param`: each sort's value as a parameter;
+    `request_from`: REQUEST_ITEM's FROM and joins; `search_from`: the same for a search;
+    `value_param`: each sort's value as a parameter;
     `paging`: offset and limit; `plan_hint`: ends each page statement.
     """
     statements: dict[str, str] = {}
@@ -67,12 +71,13 @@ def list_statements(request_from: str, filters: dict[str, tuple[str, str]], valu
         for descending in (False, True):
             direction, beyond = ("DESC", "<") if descending else ("ASC", ">")
             name = ("-" if descending else "") + sort
-            select = REQUEST_ITEM + f", {value} AS sort_value" + request_from + any_of
             order = f"\n ORDER BY {value} {direction}, u.{{key}} {direction}" + paging + plan_hint
             # `value >= ?` alone is the range an index on the sort column seeks; the OR then skips
             # the rows at the cursor's own value up to and including its key.
             after = (f"\n   AND {value} {beyond}= {value_param[sort]}"
                      f"\n   AND ({value} {beyond} {value_param[sort]} OR u.{{key}} {beyond} ?)")
-            statements[f"requests.page.{name}"] = select + order
-            statements[f"requests.page_after.{name}"] = select + after + order
+            for family, joins in (("page", request_from), ("search", search_from)):
+                select = REQUEST_ITEM + f", {value} AS sort_value" + joins + any_of
+                statements[f"requests.{family}.{name}"] = select + order
+                statements[f"requests.{family}_after.{name}"] = select + after + order
     return statements

@@ -235,7 +235,8 @@ SELECT t.securable, t.permission
  ORDER BY {newest_first}
  OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
     # The list with its filters, sorts and keyset pages (shared/queries/__init__.py).
-    **list_statements(_REQUEST_JOINS, _LIST_FILTERS, {
+    # A search needs no other statement here: OPTION (RECOMPILE) plans it with its values.
+    **list_statements(_REQUEST_JOINS, _REQUEST_JOINS, _LIST_FILTERS, {
         "created": "{created_param}", "expires": _CUTOFF, "number": "CAST(? AS VARCHAR({number_length}))"},
         "\n OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", "\n OPTION (RECOMPILE)"),
     # params: request number. Inside the create's transaction: under RCSI a plain probe would read

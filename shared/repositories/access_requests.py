@@ -180,7 +180,8 @@ def list_page(
     params = _filter_params(conn, platform, matching)
     if after is not None:
         params += position_params(conn, platform, sort, after)
-    statement = f"requests.{'page' if after is None else 'page_after'}.{sort}"
+    family = "page" if matching.q is None else "search"
+    statement = f"requests.{family}{'' if after is None else '_after'}.{sort}"
     rows = conn.query(statement, [*params, offset, limit + 1], platform)  # one more: is there a next page?
     requests = [_from_row(platform, row) for row in rows[:limit]]
     if len(rows) <= limit:
