@@ -105,7 +105,6 @@ class Dialect:
             expires=q(platform.expiry_column),
             status=q(platform.status_column),
             created_at="NULL" if created is None else f"u.{q(created)}",
-            newest_first=f"u.{key} DESC" if created is None else f"u.{q(created)} DESC, u.{key} DESC",
             notifications=q(platform.notification_table),
             notification_fk=q(platform.notification_fk),
             revoked=q(platform.revoked_table),

@@ -114,7 +114,7 @@ async def list_access_requests(call: Call) -> func.HttpResponse:
         try:
             page = repo.list_page(conn, call.platform, matching, sort=query.sort, after=after,
                                   offset=query.offset, limit=query.limit)
-        except ValueError as error:  # a position that is not this sort's
+        except repo.PositionInvalid as error:
             raise ApiError(400, "Invalid query parameters.", errors=[
                 {"field": "cursor", "message": f"is not a cursor this API gave ({error})"}]) from None
         return now, repo.count_matching(conn, call.platform, matching), page

@@ -2,8 +2,9 @@
 
 Templates use `{requests}`, `{key}`, ... placeholders that `Dialect.sql()` fills from the platform
 registry with quoted, validated identifiers; every value is a `?` parameter. Columns the platform
-may lack are filled in whole: `{created_at}` (the column, or NULL), `{newest_first}` (the list order)
-and the creation time in `{insert_columns}` / `{insert_values}`.
+may lack are filled in whole: `{created_at}` (the column, or NULL), `{created_sort}` (what the list's
+creation order sorts by: the column, or the key) and the creation time in `{insert_columns}` /
+`{insert_values}`. Placeholders whose SQL differs by dialect come from its `platform_fragments`.
 """
 
 import itertools

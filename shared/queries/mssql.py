@@ -230,10 +230,6 @@ SELECT t.securable, t.permission
                (N'{revoked}', N'SELECT'), (N'{revoked}', N'INSERT')) AS t (securable, permission)
  WHERE COALESCE(HAS_PERMS_BY_NAME(t.securable, N'OBJECT', t.permission), 0) = 0""",
     # --- access requests (platform templates) -----------------------------------------------
-    # params: offset, limit
-    "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
- ORDER BY {newest_first}
- OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
     # The list with its filters, sorts and keyset pages (shared/queries/__init__.py).
     # A search needs no other statement here: OPTION (RECOMPILE) plans it with its values.
     **list_statements(_REQUEST_JOINS, _REQUEST_JOINS, _LIST_FILTERS, {

@@ -149,10 +149,6 @@ INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {NOW})""
     # (SQLITE_READONLY; BEGIN IMMEDIATE alone succeeds there). No rows: SQLite has no permissions.
     "health.write_access": "UPDATE SchemaMigrations SET Name = Name WHERE 0 = 1",
     # --- access requests (platform templates) -----------------------------------------------
-    # params: offset, limit
-    "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
- ORDER BY {newest_first}
- LIMIT ?, ?""",
     # The list with its filters, sorts and keyset pages (shared/queries/__init__.py).
     # A search reads the table (NOT INDEXED) and sorts what matches: SQLite's planner would walk the
     # sort's index for the LIMIT, a lookup per row, and a rare match means every row.

@@ -77,8 +77,8 @@ def count_requests(conn: Connection, platform: Platform) -> int:
 def list_requests(
     conn: Connection, platform: Platform, *, offset: int, limit: int
 ) -> list[AccessRequest]:
-    rows = conn.query("requests.list", (offset, limit), platform)
-    return [_from_row(platform, row) for row in rows]
+    """All requests, newest first, a page at a time."""
+    return list_page(conn, platform, RequestFilter(), offset=offset, limit=limit).requests
 
 
 # What a cursor's key and time may hold: SQLite's integers are 64-bit, SQL Server's DATETIME starts in 1753.
@@ -145,9 +145,19 @@ def count_matching(conn: Connection, platform: Platform, matching: RequestFilter
     return int(row["total"]) if row else 0
 
 
+class PositionInvalid(ValueError):
+    """A position whose sort value or key this sort cannot hold (a cursor that was edited)."""
+
+
 def position_params(conn: Connection, platform: Platform, sort: str, position: Position) -> list[object]:
-    """The sort value and key of `position` as the page statement compares them; ValueError when
-    they are not values of this sort (a cursor that was edited)."""
+    """The sort value and key of `position` as the page statement compares them."""
+    try:
+        return _position_params(conn, platform, sort, position)
+    except ValueError as error:
+        raise PositionInvalid(str(error)) from None
+
+
+def _position_params(conn: Connection, platform: Platform, sort: str, position: Position) -> list[object]:
     base = sort.removeprefix("-")
     key = _position_key(conn, platform, position.key)
     if _sorts_by_time(platform, base):
@@ -176,7 +186,7 @@ def list_page(
     after: Position | None = None, offset: int = 0, limit: int,
 ) -> Page:
     """Up to `limit` requests in `sort` order (`offset` of them skipped) after `after`, and where
-    the next page starts if there is one. Raises ValueError for a position that is not this sort's."""
+    the next page starts if there is one. Raises PositionInvalid for a position that is not this sort's."""
     params = _filter_params(conn, platform, matching)
     if after is not None:
         params += position_params(conn, platform, sort, after)
