@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.body import free_port, wait_listening
+from bench.body import free_port, stop, wait_listening
 from bench.data import Spread, databricks, insert_requests, migrated, verdict
 from shared.db import connect
 from shared.http.models import RequestListQuery
@@ -126,13 +126,9 @@ def run(directory: Path, *, rows: int, repeat: int) -> None:
                 timings, reply = _timed_gets(client, f"{base}/databricks/access-requests", params, repeat)
                 p50 = _percentile(timings, 0.5)
                 print(f"  {name:<26} {len(reply.json()):3d} items of {int(reply.headers['x-total-count']):>9,}: "
-                      f"p50 {p50:7.1f} ms (floor {p50 - floor_p50:+7.1f}), p99 {_percentile(timings, 0.99):7.1f} ms, "
+                      f"p50 {p50:7.1f} ms ({p50 - floor_p50:+7.1f} over the floor), "
+                      f"p99 {_percentile(timings, 0.99):7.1f} ms, "
                       f"p50/goal {p50 / GOAL_P50_MS:5.2f}: {verdict(p50 < GOAL_P50_MS)}")
     finally:
-        host.terminate()
-        try:
-            host.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            host.kill()
-            host.wait()
+        stop(host)
     _profile(settings, cases, repeat)
