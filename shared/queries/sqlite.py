@@ -31,7 +31,7 @@ _REQUEST_JOINS = """
        SELECT MAX(n2.Id) FROM {notifications} n2 WHERE n2.{notification_fk} = u.{key})"""
 
 # The list's filters (DESIGN section 6, R2): the parameter that is NULL when absent, the condition.
-# `q` is a substring: the pattern bound is '%' + q + '%' with \\ % _ escaped (Dialect.contains_param).
+# `q` is a substring: the pattern bound is '%' + q + '%' with \ % _ escaped (Dialect.contains_param).
 # SQLite's LIKE folds case, for ASCII only (NOCASE also folds ASCII only): numbers and addresses
 # are ASCII in practice.
 _LIST_FILTERS = {
