@@ -1,6 +1,6 @@
 """Benchmarks (not tests: they print figures and ratios, and exit 0 even when a goal is missed).
 
-    python -m bench [notify|candidates|revoke|body|runs|all] [options]
+    python -m bench [notify|candidates|revoke|body|runs|list|all] [options]
 
 Each benchmark runs on fresh SQLite files in a temporary directory, migrated with the project's
 own migrations, and removed afterwards.
@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import body, candidates, notify, revoke, runs
+from bench import body, candidates, notify, request_list, revoke, runs
 
-BENCHMARKS = ("notify", "candidates", "revoke", "body", "runs")
+BENCHMARKS = ("notify", "candidates", "revoke", "body", "runs", "list")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -29,9 +29,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     group.add_argument("--delay", type=float, default=1.0, help="simulated send delay D, seconds (default 1.0)")
     group.add_argument("--profile", action="store_true",
                        help="always show where the time goes (otherwise only when wall/D misses the goal)")
-    group = parser.add_argument_group("candidates and revoke")
+    group = parser.add_argument_group("candidates, revoke and list")
     group.add_argument("--rows", type=int, default=1_000_000, help="requests in the table (default 1,000,000)")
     group.add_argument("--repeat", type=int, default=5, help="candidates: timed repetitions (default 5)")
+    group.add_argument("--list-repeat", type=int, default=30, help="list: timed requests per case (default 30)")
     group.add_argument("--revoke-repeat", type=int, default=3,
                        help="revoke: timed runs per approach, each on a fresh copy (default 3)")
     group.add_argument("--expired", type=int, nargs="+", default=[10_000, 100_000],
@@ -40,8 +41,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     group = parser.add_argument_group("body")
     group.add_argument("--body-mb", type=int, default=300, help="body posted to the local host, MB (default 300)")
     args = parser.parse_args(argv)
-    if min(args.n, args.rows, args.repeat, args.revoke_repeat, args.body_mb) < 1 or args.delay <= 0:
-        parser.error("--n, --delay, --rows, --repeat, --revoke-repeat and --body-mb must be positive")
+    if min(args.n, args.rows, args.repeat, args.revoke_repeat, args.list_repeat, args.body_mb) < 1 or args.delay <= 0:
+        parser.error("--n, --delay, --rows, --repeat, --revoke-repeat, --list-repeat and --body-mb must be positive")
     if any(not 0 < e <= args.rows for e in args.expired):
         parser.error("--expired sizes must be between 1 and --rows")
     return args
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                 body.run(directory, body_mb=args.body_mb)
             elif name == "runs":
                 runs.run(directory, n=args.n, delay=args.delay)
+            elif name == "list":
+                request_list.run(directory, rows=args.rows, repeat=args.list_repeat)
             elif name == "candidates":
                 candidates.run(directory, rows=args.rows, repeat=args.repeat)
             else:

@@ -37,6 +37,16 @@ def peak_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM: this benchmark needs Linux /proc")
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a host the benchmark started, and kill it if it does not end in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
     for _ in range(300):
         if process.poll() is not None:
@@ -97,9 +107,4 @@ def run(directory: Path, body_mb: int) -> None:
         print(f"  peak grew {grown:.0f} MB over idle (goal: at most the {DEFAULT_LIMIT_MB:.0f} MB limit "
               f"+ {SLACK_MB:.0f}): {verdict}")
     finally:
-        host.terminate()
-        try:
-            host.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            host.kill()
-            host.wait()
+        stop(host)

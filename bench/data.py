@@ -66,6 +66,7 @@ class Spread:
 
     status: str
     expires_jd: str  # a Julian day number, or NULL for never expires
+    created_jd: str = "now"  # a Julian day number
 
 
 def _expand(expression: str) -> str:
@@ -79,7 +80,7 @@ def insert_requests(settings: Settings, count: int, spread: Spread) -> float:
     # The creation time only where the platform maps one (DATABRICKS_CREATED_COLUMN).
     created = platform.created_column
     created_column = f", {created}" if created else ""
-    created_value = ",\n       strftime('%Y-%m-%d %H:%M:%f', now)" if created else ""
+    created_value = f",\n       strftime('%Y-%m-%d %H:%M:%f', {_expand(spread.created_jd)})" if created else ""
     sql = f"""
 WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?),
 clock(now) AS (SELECT julianday('now'))

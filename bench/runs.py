@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.body import free_port, wait_listening
+from bench.body import free_port, stop, wait_listening
 from bench.data import insert_requests, migrated, verdict
 from bench.notify import MAX_PARALLEL_SETTING, SPREAD
 from devhost.azurite import azurite_command, find_azurite, is_answering
@@ -114,9 +114,4 @@ def run(directory: Path, *, n: int, delay: float) -> None:
     finally:
         for process in (host, azurite):
             if process is not None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop(process)

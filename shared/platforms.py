@@ -55,6 +55,10 @@ class Platform:
     revoked_status: str
     created_column: str | None  # None: the table has no creation time (lists go by key)
     fields: tuple[Column, ...]  # the platform's own columns a create request may set
+    # What people name a request by (searched, sorted as `number`): one of `fields`.
+    number_column: str
+    number_unique: bool  # a create refuses a number already taken (a project id is not unique)
+    name_column: str | None  # the requester's name, searched with the number and email; None: none
     notification_table: str
     notification_fk: str
     revoked_table: str
@@ -70,6 +74,19 @@ class Platform:
         for name in names:
             if not _IDENTIFIER.fullmatch(name):
                 raise ValueError(f"platform {self.name!r}: {name!r} is not a plain SQL identifier")
+        field_names = {field.sql for field in self.fields}
+        for column in (self.number_column, self.name_column):
+            if column is not None and column not in field_names:
+                raise ValueError(f"platform {self.name!r}: {column!r} is not one of its fields")
+
+    @property
+    def number_field(self) -> Column:
+        return next(field for field in self.fields if field.sql == self.number_column)
+
+    @property
+    def search_columns(self) -> tuple[str, ...]:
+        """What `q` searches: the request number, the requester's email and, if known, name."""
+        return (self.number_column, self.email_column, *([self.name_column] if self.name_column else []))
 
     def job_type(self, kind: JobKind) -> str:
         return f"{kind.value}{self.display_name}"
@@ -99,6 +116,9 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
             Column("requested_by_ad_id", "requestedByAdId", 100),
             Column("requested_by", "requestedBy", 200, required=True),
         ),
+        number_column="request_number",
+        number_unique=True,
+        name_column="requested_by",
         notification_table="ExpiryNotification_Databricks",
         notification_fk="DeltaRequestId",
         revoked_table="RevokedAccess_Databricks",
@@ -122,6 +142,11 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
             Column("RequestType", "requestType", 50, required=True),
             Column("Justification", "justification", 1000),
         ),
+        # Palantir requests have no number of their own: people name them by project, which many
+        # requests share. The table has no requester name column (DESIGN section 3).
+        number_column="ProjectId",
+        number_unique=False,
+        name_column=None,
         notification_table="ExpiryNotification_Palantir",
         notification_fk="PalantirRequestId",
         revoked_table="RevokedAccess_Palantir",

@@ -24,6 +24,10 @@ PAST_EXPIRY_IS_400 = """
 include-name = "POST /api/{platform}/access-requests"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 """
+# A list cursor is valid only as the API gave it (its checksum is a rule no schema can state), so for
+# the list, likewise, 400 counts as an expected answer to valid data.
+CURSOR_IS_400 = PAST_EXPIRY_IS_400.replace("POST /api/{platform}/access-requests",
+                                           "GET /api/{platform}/access-requests")
 
 
 @pytest.mark.parametrize("test_simulation", ["true", "false"])
@@ -35,8 +39,8 @@ def test_fuzzing_the_openapi_document_finds_no_server_error_and_no_schema_violat
     host = hosts.start(AUTH_MODE="swa", ALLOW_TEST_SIMULATION=test_simulation)
     schemathesis = Path(sys.executable).parent / "schemathesis"
     config = tmp_path / "schemathesis.toml"
-    config.write_text("".join(PAST_EXPIRY_IS_400.replace("{platform}", p) for p in ("databricks", "palantir"))
-                      if test_simulation == "false" else "")
+    overrides = CURSOR_IS_400 + (PAST_EXPIRY_IS_400 if test_simulation == "false" else "")
+    config.write_text("".join(overrides.replace("{platform}", p) for p in ("databricks", "palantir")))
 
     run = subprocess.run(
         [str(schemathesis), "--config-file", str(config), "run", host.url("/api/openapi.json"), "--checks", "all",

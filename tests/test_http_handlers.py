@@ -225,7 +225,7 @@ def test_an_unexpected_error_is_500_with_an_id_and_no_exception_text(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret connection string in the message")
 
-    monkeypatch.setattr("shared.repositories.access_requests.count_requests", broken)
+    monkeypatch.setattr("shared.repositories.access_requests.count_matching", broken)
 
     reply = invoke("databricks_list_access_requests")
 

@@ -57,3 +57,18 @@ def test_expires_on_is_a_string_in_the_document_and_a_json_number_is_422(api_set
     assert schema["type"] == "string" and schema["format"] == "date-time"
     assert invoke("databricks_list_access_requests").headers["X-Total-Count"] == "0"
 
+
+
+def test_the_list_documents_its_search_filters_sort_and_cursor_and_the_create_its_409(
+    api_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = document(monkeypatch, test_mode=False)
+    operations = doc["paths"]["/api/databricks/access-requests"]
+    listing = operations["get"]
+
+    parameters = {p["name"]: p["schema"] for p in listing["parameters"]}
+    assert {"limit", "offset", "q", "status", "expiresWithinDays", "sort", "cursor"} <= parameters.keys()
+    assert set(parameters["sort"]["enum"]) == {"created", "-created", "expires", "-expires", "number", "-number"}
+    assert set(listing["responses"]["200"]["headers"]) == {"X-Total-Count", "X-Next-Cursor"}
+    assert "number" in operations["post"]["responses"]["409"]["description"]
+    assert doc["components"]["schemas"]["DatabricksAccessRequest"]["properties"]["expired"]["type"] == "boolean"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -73,6 +73,8 @@ class Dialect:
     quote_open: str
     quote_close: str
     now: str  # the database clock as an expression, for statements assembled here
+    # The platform placeholders whose SQL differs between the dialects (shared/queries/<dialect>.py).
+    fragments: Callable[[Platform, Callable[[str], str]], Mapping[str, str]] = field(repr=False)
     # Each (statement, platform) is filled in once: a run's thousands of writes each name one.
     _filled_in: dict[tuple[str, Platform | None], str] = field(
         default_factory=dict, init=False, repr=False, compare=False)
@@ -106,7 +108,12 @@ class Dialect:
         if created is not None:
             insert_columns.append(created)
             insert_values.append(self.now)
+        created_sort = f"u.{key}" if created is None else f"u.{q(created)}"
         return template.format(
+            **self.fragments(platform, q),
+            created_sort=created_sort,
+            number=q(platform.number_column),
+            number_length=platform.number_field.max_length,
             insert_columns=", ".join(q(c) for c in insert_columns),
             insert_values=", ".join(insert_values),
             requests=q(platform.requests_table),
@@ -115,7 +122,6 @@ class Dialect:
             expires=q(platform.expiry_column),
             status=q(platform.status_column),
             created_at="NULL" if created is None else f"u.{q(created)}",
-            newest_first=f"u.{key} DESC" if created is None else f"u.{q(created)} DESC, u.{key} DESC",
             notifications=q(platform.notification_table),
             notification_fk=q(platform.notification_fk),
             revoked=q(platform.revoked_table),
@@ -137,6 +143,13 @@ class Dialect:
         """A duration as whole milliseconds: T-SQL's DATEADD takes an INT (the settings bound
         durations to a day, far inside it), and both dialects take the same parameter."""
         return round(seconds * 1000)
+
+    def contains_param(self, text: str) -> str:
+        """`text` as the list's substring search takes it: SQLite's LIKE pattern with its wildcards
+        escaped; SQL Server's CHARINDEX takes the text itself."""
+        if self.name != "sqlite":
+            return text
+        return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
     def uuid_param(self, value: uuid.UUID | str) -> str:
         return _canonical_uuid(str(value))
@@ -188,8 +201,8 @@ def _dialects() -> tuple[Dialect, Dialect]:
     from shared.queries import mssql, sqlite
 
     return (
-        Dialect("sqlite", sqlite.STATEMENTS, *sqlite.QUOTE, sqlite.NOW),
-        Dialect("mssql", mssql.STATEMENTS, *mssql.QUOTE, mssql.NOW),
+        Dialect("sqlite", sqlite.STATEMENTS, *sqlite.QUOTE, sqlite.NOW, sqlite.platform_fragments),
+        Dialect("mssql", mssql.STATEMENTS, *mssql.QUOTE, mssql.NOW, mssql.platform_fragments),
     )
 
 

@@ -28,7 +28,7 @@ from shared.http.models import (
     Me,
     NotificationJobResult,
     NotificationRunQuery,
-    PageQuery,
+    RequestListQuery,
     RevokeJobResult,
     RolesSourceRequest,
     RolesSourceResult,
@@ -36,7 +36,7 @@ from shared.http.models import (
     create_request_model,
     pending_notification_model,
 )
-from shared.http.problems import ApiError, problem_response
+from shared.http.problems import TITLES, ApiError, problem_response
 from shared.jobs.locked_run import JobCrashed
 from shared.platforms import Platform
 from shared.settings import get_settings
@@ -65,7 +65,8 @@ class Endpoint:
     body: Callable[[Platform, bool], type[BaseModel]] | None = None  # for the platform, in test mode or not
     errors: tuple[int, ...] = AUTH_ERRORS
     per_platform: bool = True
-    total_count_header: bool = False
+    total_count_header: bool = False  # also X-Next-Cursor: the list pages by keyset too
+    conflict: str = TITLES[409]  # what a 409 means here
     accepted: bool = False  # may answer 202 JobStarted with Location (a run still going, DESIGN section 5 R2)
 
     def function_name(self, platform: Platform | None) -> str:
@@ -96,13 +97,15 @@ async def openapi_document(call: Call) -> func.HttpResponse:
 A = "access-requests"
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("list_access_requests", "GET", A, requests_api.list_access_requests,
-             "All requests with their latest revocation and reminders, newest first", Access.READER,
-             lambda p: list[access_request_model(p)], query=PageQuery,  # type: ignore[misc]
+             "Requests with their latest revocation and reminders, newest first unless sorted; searched, "
+             "filtered, and paged by limit/offset or by cursor", Access.READER,
+             lambda p: list[access_request_model(p)], query=RequestListQuery,  # type: ignore[misc]
              errors=(400, *ROLE_ERRORS), total_count_header=True),
     Endpoint("create_access_request", "POST", A, requests_api.create_access_request,
              "Create a request: platform fields, requestedByEmail and exactly one of expiresOn, "
              "expiresInDays, neverExpires", Access.ADMIN, access_request_model, status=201,
-             body=create_request_model, errors=(400, 413, 415, 422, *ROLE_ERRORS)),
+             body=create_request_model, errors=(400, 409, 413, 415, 422, *ROLE_ERRORS),
+             conflict="The request number is taken (Databricks)"),
     Endpoint("pending_expiry", "GET", f"{A}/pending-expiry", requests_api.pending_expiry,
              "Active requests already past expiry: what the revoke job would take now", Access.READER,
              lambda p: list[access_request_model(p)], errors=ROLE_ERRORS),  # type: ignore[misc]

@@ -53,6 +53,30 @@ class PageQuery(ApiModel):
     offset: int = Field(0, ge=0, le=10_000_000, description="Items to skip")
 
 
+def _blank_is_absent(value: object) -> object:
+    # The UI sends ?q= when the search box is empty: no search, not a search for "".
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class RequestListQuery(PageQuery):
+    """The list's search, filters, sort and keyset paging (DESIGN section 6, R2)."""
+
+    q: Annotated[str | None, BeforeValidator(_blank_is_absent)] = Field(
+        None, max_length=320, description="Case-insensitive substring of the request number (Palantir: the "
+                                          "project), the requester's email or (Databricks) name")
+    status: Literal["Active", "Revoked", "Expired"] | None = Field(
+        None, description="Active: not past expiry; Expired: still Active but past expiry (awaiting revoke); "
+                          "Revoked")
+    expiresWithinDays: WholeNumber | None = Field(
+        None, ge=0, le=36500, description="Expiring from now to this many days from now (not yet expired)")
+    sort: Literal["created", "-created", "expires", "-expires", "number", "-number"] = Field(
+        "-created", description="Sort by creation, expiry or request number (Palantir: project); "
+                                "a leading - is descending. Ties go by key, in the same direction")
+    cursor: str | None = Field(
+        None, max_length=1000, description="Start after the position the previous page's X-Next-Cursor names; "
+                                           "only with the same q, status, expiresWithinDays and sort")
+
+
 class JobsQuery(ApiModel):
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(50, ge=1, le=500)
@@ -242,6 +266,7 @@ def access_request_model(platform: Platform) -> type[BaseModel]:
         "notificationCount": (int, 0),
         "lastNotificationType": (str | None, None),
         "lastNotificationDt": (datetime | None, None),
+        "expired": (bool, Field(False, description="Still Active but past its expiry: awaiting revoke")),
     }
     return create_model(f"{platform.display_name}AccessRequest", __base__=ApiModel, **fields)
 

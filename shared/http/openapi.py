@@ -84,8 +84,11 @@ def _operation(endpoint: Endpoint, platform: Platform | None, settings: Settings
     elif endpoint.response is None:
         success["content"] = {"application/json": {"schema": {"type": "object"}}}
     if endpoint.total_count_header:
-        success["headers"] = {"X-Total-Count": {"description": "Items in all pages",
-                                                "schema": {"type": "integer", "minimum": 0}}}
+        success["headers"] = {
+            "X-Total-Count": {"description": "Items in all pages (matching the search and filters)",
+                              "schema": {"type": "integer", "minimum": 0}},
+            "X-Next-Cursor": {"description": "The next page's `cursor`; absent on the last page",
+                              "schema": {"type": "string"}}}
     operation["responses"][str(endpoint.status)] = success
     if endpoint.accepted:
         operation["responses"]["202"] = {
@@ -96,7 +99,8 @@ def _operation(endpoint: Endpoint, platform: Platform | None, settings: Settings
     for status in endpoint.errors:
         media, model = ("application/json", "Health") if status == 503 else (PROBLEM_JSON, "Problem")
         operation["responses"][str(status)] = {
-            "description": TITLES[status], "content": {media: {"schema": {"$ref": REF.format(model=model)}}}}
+            "description": endpoint.conflict if status == 409 else TITLES[status],
+            "content": {media: {"schema": {"$ref": REF.format(model=model)}}}}
     return operation
 
 

@@ -16,7 +16,15 @@ Notes on SQL Server behaviour the statements rely on (DESIGN sections 4 and 5):
 - Durations arrive as whole milliseconds (an INT: the settings bound them to one day).
 """
 
-from shared.queries import JOB_COLUMNS, JOB_ITEM_COLUMNS, REQUEST_ITEM
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from shared.queries import JOB_COLUMNS, JOB_ITEM_COLUMNS, REQUEST_ITEM, list_statements
+
+if TYPE_CHECKING:
+    from shared.platforms import Platform
 
 QUOTE = ("[", "]")
 
@@ -35,7 +43,11 @@ def _varchar(length: int) -> str:
 _JOB_TYPE = _varchar(50)  # JobRun.Job_Type, NotificationClaim.Job_Type
 _STATUS = _varchar(20)  # the platform tables' Status (the status settings are at most 20 long)
 # The revoke's cutoff as Revoked_Dt stores it (DATETIME), so both statements compare with that value.
+# Also any time compared with a platform table's DATETIME column: pyodbc binds a datetime as
+# DATETIME2, which outranks DATETIME, and would convert the column.
 _CUTOFF = "CAST(? AS DATETIME)"
+_SEARCH = _varchar(320)  # the list's `q` (at most 320 long: an email address)
+_CASE_INSENSITIVE = "SQL_Latin1_General_CP1_CI_AS"
 
 
 def _output_batch(column: str, sql_type: str, statement: str) -> str:
@@ -57,6 +69,35 @@ _REQUEST_JOINS = """
                WHERE n2.{notification_fk} = u.{key}
                ORDER BY n2.Id DESC) ln"""
 _TODAY = f"CAST(CAST({NOW} AS DATE) AS DATETIME)"
+
+# The list's filters (DESIGN section 6, R2): the parameter that is NULL when absent, the condition.
+# Each cast to the column's type, so a present one compares VARCHAR with VARCHAR and DATETIME with
+# DATETIME. The pages' "absent or true" form serves every combination; OPTION (RECOMPILE) plans each
+# call with its values embedded, so the absent filters fold away and a present one can seek,
+# instead of one cached plan for whichever combination came first.
+_LIST_FILTERS = {
+    "status": ("CAST(? AS VARCHAR(20))", f"u.{{status}} = {_STATUS}"),
+    "after": (_CUTOFF, f"u.{{expires}} > {_CUTOFF}"),
+    "until": (_CUTOFF, f"u.{{expires}} <= {_CUTOFF}"),
+    "q": (_SEARCH, "({search})"),
+}
+
+
+def platform_fragments(platform: Platform, quote: Callable[[str], str]) -> dict[str, str]:
+    """Placeholders whose SQL only this dialect knows.
+
+    `q` is a substring: CHARINDEX needs no escaping of LIKE's wildcards (% _ [ ]), and the search
+    string may be longer than a column (LIKE's pattern would be cut to the column's type). The
+    collation is named, not the column's: Azure SQL's default is case-insensitive, but the
+    platform tables are not ours, and the contract is a case-insensitive match.
+    """
+    return {
+        "search": " OR ".join(f"CHARINDEX({_SEARCH}, u.{quote(column)} COLLATE {_CASE_INSENSITIVE}) > 0"
+                              for column in platform.search_columns),
+        # Without a creation column the list sorts by key (INT or UNIQUEIDENTIFIER outrank NVARCHAR).
+        "created_param": "?" if platform.created_column is None else _CUTOFF,
+    }
+
 
 STATEMENTS: dict[str, str] = {
     "clock.now": f"SELECT CAST({NOW} AS DATETIME2(3)) AS now",
@@ -189,11 +230,19 @@ SELECT t.securable, t.permission
                (N'{revoked}', N'SELECT'), (N'{revoked}', N'INSERT')) AS t (securable, permission)
  WHERE COALESCE(HAS_PERMS_BY_NAME(t.securable, N'OBJECT', t.permission), 0) = 0""",
     # --- access requests (platform templates) -----------------------------------------------
-    "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
-    # params: offset, limit
-    "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
- ORDER BY {newest_first}
- OFFSET ? ROWS FETCH NEXT ? ROWS ONLY""",
+    # The list with its filters, sorts and keyset pages (shared/queries/__init__.py).
+    # A search needs no other statement here: OPTION (RECOMPILE) plans it with its values.
+    **list_statements(_REQUEST_JOINS, _REQUEST_JOINS, _LIST_FILTERS, {
+        "created": "{created_param}", "expires": _CUTOFF, "number": "CAST(? AS VARCHAR({number_length}))"},
+        "\n OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", "\n OPTION (RECOMPILE)"),
+    # params: request number. Inside the create's transaction: under RCSI a plain probe would read
+    # the last committed version and miss a concurrent create's uncommitted row, so UPDLOCK, HOLDLOCK
+    # lock the number's key range (on an index over the number; without one, the scanned range:
+    # creates then serialise) until the insert commits, and a second create of the number waits,
+    # then finds it. The comparison follows the column's collation (case-insensitive by default).
+    "requests.number_taken": """
+SELECT TOP (1) 1 AS taken FROM {requests} WITH (UPDLOCK, HOLDLOCK)
+ WHERE {number} = CAST(? AS VARCHAR({number_length}))""",
     # params: key
     "requests.get": REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
     # params: active status

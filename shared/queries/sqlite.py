@@ -1,6 +1,14 @@
 """SQLite statements (the embedded default). Times are UTC text 'YYYY-MM-DD HH:MM:SS.fff'."""
 
-from shared.queries import JOB_COLUMNS, JOB_ITEM_COLUMNS, REQUEST_ITEM
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from shared.queries import JOB_COLUMNS, JOB_ITEM_COLUMNS, LIST_SORTS, REQUEST_ITEM, list_statements
+
+if TYPE_CHECKING:
+    from shared.platforms import Platform
 
 QUOTE = ('"', '"')
 
@@ -21,6 +29,23 @@ _REQUEST_JOINS = """
        SELECT MAX(r2.Id) FROM {revoked} r2 WHERE r2.{revoked_fk} = u.{key})
   LEFT JOIN {notifications} ln ON ln.Id = (
        SELECT MAX(n2.Id) FROM {notifications} n2 WHERE n2.{notification_fk} = u.{key})"""
+
+# The list's filters (DESIGN section 6, R2): the parameter that is NULL when absent, the condition.
+# `q` is a substring: the pattern bound is '%' + q + '%' with \ % _ escaped (Dialect.contains_param).
+# SQLite's LIKE folds case, for ASCII only (NOCASE also folds ASCII only): numbers and addresses
+# are ASCII in practice.
+_LIST_FILTERS = {
+    "status": ("?", "u.{status} = ?"),
+    "after": ("?", "u.{expires} > ?"),
+    "until": ("?", "u.{expires} <= ?"),
+    "q": ("?", "({search})"),
+}
+
+
+def platform_fragments(platform: Platform, quote: Callable[[str], str]) -> dict[str, str]:
+    """Placeholders whose SQL only this dialect knows."""
+    return {"search": " OR ".join(f"u.{quote(column)} LIKE ? ESCAPE '\\'" for column in platform.search_columns)}
+
 
 STATEMENTS: dict[str, str] = {
     "clock.now": f"SELECT {NOW} AS now",
@@ -124,11 +149,16 @@ INSERT INTO SchemaMigrations (Name, Checksum, Applied_At) VALUES (?, ?, {NOW})""
     # (SQLITE_READONLY; BEGIN IMMEDIATE alone succeeds there). No rows: SQLite has no permissions.
     "health.write_access": "UPDATE SchemaMigrations SET Name = Name WHERE 0 = 1",
     # --- access requests (platform templates) -----------------------------------------------
-    "requests.count": "SELECT COUNT(*) AS total FROM {requests}",
-    # params: offset, limit
-    "requests.list": REQUEST_ITEM + _REQUEST_JOINS + """
- ORDER BY {newest_first}
- LIMIT ?, ?""",
+    # The list with its filters, sorts and keyset pages (shared/queries/__init__.py).
+    # A search reads the table (NOT INDEXED) and sorts what matches: SQLite's planner would walk the
+    # sort's index for the LIMIT, a lookup per row, and a rare match means every row.
+    **list_statements(_REQUEST_JOINS, _REQUEST_JOINS.replace("{requests} u", "{requests} u NOT INDEXED", 1),
+                      _LIST_FILTERS, {sort: "?" for sort in LIST_SORTS}, "\n LIMIT ?, ?", ""),
+    # params: request number. Inside the create's BEGIN IMMEDIATE, which serialises writers, so no
+    # other create can take the number between this probe and the insert. NOCASE: SQL Server's
+    # default collation would call REQ-1 and req-1 the same number, so SQLite does too.
+    "requests.number_taken": """
+SELECT 1 AS taken FROM {requests} WHERE {number} = ? COLLATE NOCASE LIMIT 1""",
     # params: key
     "requests.get": REQUEST_ITEM + _REQUEST_JOINS + "\n WHERE u.{key} = ?",
     # params: active status. Expired and still active: what the revoke job would take now.

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from shared.db.connection import Connection, Row
 from shared.db.dialect import read_datetime, read_uuid
 from shared.platforms import KeyKind, Platform
+from shared.queries import LIST_FILTERS
 
 # The SPEC's "never expires" marker, stored as a real date so that range predicates exclude it.
 NEVER_EXPIRES = datetime(9999, 12, 31, tzinfo=UTC)
@@ -76,8 +77,140 @@ def count_requests(conn: Connection, platform: Platform) -> int:
 def list_requests(
     conn: Connection, platform: Platform, *, offset: int, limit: int
 ) -> list[AccessRequest]:
-    rows = conn.query("requests.list", (offset, limit), platform)
-    return [_from_row(platform, row) for row in rows]
+    """All requests, newest first, a page at a time."""
+    return list_page(conn, platform, RequestFilter(), offset=offset, limit=limit).requests
+
+
+# What a cursor's key and time may hold: SQLite's integers are 64-bit, SQL Server's DATETIME starts in 1753.
+_LARGEST_KEY = 2**63 - 1
+_EARLIEST_YEAR = 1753
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Which requests a list shows; None: not filtered by it."""
+
+    q: str | None = None  # a substring of the number, the requester's email or name (any case)
+    status: str | None = None  # the platform's own status value
+    expires_after: datetime | None = None
+    expires_until: datetime | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a keyset page starts: after the request with this sort value and key. A time is
+    ISO-8601 text; without a creation column "created" sorts by the key itself."""
+
+    value: str | int
+    key: RequestKey
+
+
+@dataclass(frozen=True)
+class Page:
+    requests: list[AccessRequest]
+    next: Position | None  # None: the last page
+
+
+def _sorts_by_time(platform: Platform, sort: str) -> bool:
+    return sort == "expires" or (sort == "created" and platform.created_column is not None)
+
+
+def _filter_values(conn: Connection, platform: Platform, matching: RequestFilter) -> dict[str, list[object] | None]:
+    """Each filter's condition parameters by its name in LIST_FILTERS; None: absent."""
+    def time(value: datetime | None) -> list[object] | None:
+        return None if value is None else [conn.dialect.datetime_param(value)]
+
+    contains = conn.dialect.contains_param(matching.q) if matching.q is not None else None
+    values: dict[str, list[object] | None] = {
+        "status": None if matching.status is None else [matching.status],
+        "after": time(matching.expires_after), "until": time(matching.expires_until),
+        "q": None if contains is None else [contains for _ in platform.search_columns]}
+    return {name: values[name] for name in LIST_FILTERS}
+
+
+def _filter_params(conn: Connection, platform: Platform, matching: RequestFilter) -> list[object]:
+    """The page statements' filter parameters: each filter "absent (NULL) or true"."""
+    params: list[object] = []
+    for name, values in _filter_values(conn, platform, matching).items():
+        conditions = len(platform.search_columns) if name == "q" else 1
+        params += [None] * (1 + conditions) if values is None else [values[0], *values]
+    return params
+
+
+def count_matching(conn: Connection, platform: Platform, matching: RequestFilter) -> int:
+    """How many requests `matching` admits, by the statement for just the filters it sets."""
+    present = {name: values for name, values in _filter_values(conn, platform, matching).items() if values}
+    statement = "requests.count" + "".join(f".{name}" for name in present)
+    row = conn.query_one(statement, [value for values in present.values() for value in values], platform)
+    return int(row["total"]) if row else 0
+
+
+class PositionInvalid(ValueError):
+    """A position whose sort value or key this sort cannot hold (a cursor that was edited)."""
+
+
+def position_params(conn: Connection, platform: Platform, sort: str, position: Position) -> list[object]:
+    """The sort value and key of `position` as the page statement compares them."""
+    try:
+        return _position_params(conn, platform, sort, position)
+    except ValueError as error:
+        raise PositionInvalid(str(error)) from None
+
+
+def _position_params(conn: Connection, platform: Platform, sort: str, position: Position) -> list[object]:
+    base = sort.removeprefix("-")
+    key = _position_key(conn, platform, position.key)
+    if _sorts_by_time(platform, base):
+        moment = datetime.fromisoformat(position.value) if isinstance(position.value, str) else None
+        if moment is None or moment.year < _EARLIEST_YEAR:
+            raise ValueError("the sort value is not a time the column holds")
+        value: object = conn.dialect.datetime_param(moment)
+    elif base == "created":  # by key
+        value = _position_key(conn, platform, position.value)
+    elif isinstance(position.value, str):
+        value = position.value
+    else:
+        raise ValueError("the sort value is not a request number")
+    return [value, value, key]
+
+
+def _position_key(conn: Connection, platform: Platform, value: object) -> object:
+    key = _key(platform, value)
+    if isinstance(key, int) and abs(key) > _LARGEST_KEY:
+        raise ValueError("the key is out of range")
+    return key_param(conn, platform, key)
+
+
+def list_page(
+    conn: Connection, platform: Platform, matching: RequestFilter, *, sort: str = "-created",
+    after: Position | None = None, offset: int = 0, limit: int,
+) -> Page:
+    """Up to `limit` requests in `sort` order (`offset` of them skipped) after `after`, and where
+    the next page starts if there is one. Raises PositionInvalid for a position that is not this sort's."""
+    params = _filter_params(conn, platform, matching)
+    if after is not None:
+        params += position_params(conn, platform, sort, after)
+    family = "page" if matching.q is None else "search"
+    statement = f"requests.{family}{'' if after is None else '_after'}.{sort}"
+    rows = conn.query(statement, [*params, offset, limit + 1], platform)  # one more: is there a next page?
+    requests = [_from_row(platform, row) for row in rows[:limit]]
+    if len(rows) <= limit:
+        return Page(requests, None)
+    value = rows[limit - 1]["sort_value"]
+    base = sort.removeprefix("-")
+    if _sorts_by_time(platform, base):
+        moment = read_datetime(value)
+        assert moment is not None  # the time columns are NOT NULL
+        value = moment.isoformat()
+    else:
+        value = _key(platform, value) if base == "created" else str(value)
+    return Page(requests, Position(value, requests[-1].key))
+
+
+def number_taken(conn: Connection, platform: Platform, number: str) -> bool:
+    """Whether a request already has this number (any case). In the create's transaction, so that
+    no other create takes it before the insert (see the statement)."""
+    return conn.query_one("requests.number_taken", (number,), platform) is not None
 
 
 def get_request(conn: Connection, platform: Platform, key: RequestKey) -> AccessRequest | None:
