@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { ACTIVE_JOB, pendingNotification } from '../../../test/fixtures';
 import { json, mockApi, problem, type RecordedCall } from '../../../test/mock-api';
-import { renderAt } from '../../../test/render';
+import { confirmAction, renderAt } from '../../../test/render';
 import type { PendingNotification } from '../../requests/types';
 
 const BASE = '/api/databricks/access-requests';
@@ -77,6 +77,7 @@ describe('ExpiryNotificationsPage', () => {
   it('Normal sends no test parameter', async () => {
     const { posts, user } = setup();
     await user.click(await readyButton());
+    confirmAction('Send 3 reminders?');
     await screen.findByText('Sent 2 of 3 notifications.');
     expect(posts).toHaveLength(1);
     expect(posts[0]?.url.search).toBe('');
@@ -87,6 +88,7 @@ describe('ExpiryNotificationsPage', () => {
     const button = await readyButton();
     await user.click(screen.getByRole('radio', { name: 'Random failures' }));
     await user.click(button);
+    confirmAction('Send 3 reminders?');
     await screen.findByText('Sent 2 of 3 notifications.');
     expect(posts[0]?.url.searchParams.get('simulateFailures')).toBe('true');
     expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual([]);
@@ -104,6 +106,7 @@ describe('ExpiryNotificationsPage', () => {
     ]);
     await user.click(within(picks).getByRole('checkbox', { name: 'bob@example.com' }));
     await user.click(button);
+    confirmAction('Send 3 reminders?');
     await screen.findByText('Sent 2 of 3 notifications.');
     expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual(['bob@example.com']);
     expect(posts[0]?.url.searchParams.has('simulateFailures')).toBe(false);
@@ -118,6 +121,7 @@ describe('ExpiryNotificationsPage', () => {
     await user.click(screen.getByRole('checkbox', { name: 'alice@example.com' }));
     await user.click(screen.getByRole('checkbox', { name: 'alice@example.com' }));
     await user.click(button);
+    confirmAction('Send 3 reminders?');
     await screen.findByText('Sent 2 of 3 notifications.');
     expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual(['alice@example.com', 'bob@example.com']);
   });
@@ -125,6 +129,7 @@ describe('ExpiryNotificationsPage', () => {
   it('shows the result: counts, sent and failed lists, parallel vs sequential time and speedup', async () => {
     const { user } = setup();
     await user.click(await readyButton());
+    confirmAction('Send 3 reminders?');
     const result = await screen.findByRole('region', { name: 'Last run' });
     expect(within(result).getByText('Sent').nextElementSibling).toHaveTextContent('2');
     expect(within(result).getByText('Failed').nextElementSibling).toHaveTextContent('1');
@@ -153,6 +158,7 @@ describe('ExpiryNotificationsPage', () => {
     api.set(`POST ${BASE}/send-expiry-notifications`, problem(409, 'Job already running', { activeJob: { ...ACTIVE_JOB, jobType: 'ExpiryNotificationDatabricks' } }));
     const button = await readyButton();
     await user.click(button);
+    confirmAction('Send 3 reminders?');
     expect(await screen.findByRole('status')).toHaveTextContent('Job is currently running — Started by func-host-2');
     expect(button).toBeDisabled();
   });

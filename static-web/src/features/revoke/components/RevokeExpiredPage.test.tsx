@@ -1,9 +1,10 @@
 import { fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatLocal } from '../../../lib/format';
 import { ACTIVE_JOB, databricksRequest, palantirRequest } from '../../../test/fixtures';
 import { json, mockApi, problem } from '../../../test/mock-api';
-import { advance, renderAt } from '../../../test/render';
+import { advance, confirmAction, renderAt } from '../../../test/render';
 import type { JobStatus } from '../../jobs/types';
 import type { AccessRequest } from '../../requests/types';
 
@@ -75,9 +76,13 @@ describe('RevokeExpiredPage', () => {
     expect(button).toBeEnabled();
 
     fireEvent.click(button);
+    confirmAction('Revoke 2 expired requests?');
     await advance();
     expect(screen.getByRole('status')).toHaveTextContent('Job is currently running — Started by func-host-2 at');
-    expect(screen.getByRole('alert')).toHaveTextContent('Job already running: RevokeExpiredDatabricks is already running on func-host-2.');
+    // The job's readable name, and its start in the banner's own local format (not RevokeExpiredDatabricks, not UTC)
+    const started = formatLocal(ACTIVE_JOB.startedAt, true);
+    expect(screen.getByRole('alert')).toHaveTextContent(`Revoke expired (Databricks) is already running: started by func-host-2 at ${started}.`);
+    expect(screen.getByRole('status')).toHaveTextContent(started);
     expect(screen.getByRole('button', { name: 'Run Revoke Job (2)' })).toBeDisabled();
 
     const statusCalls = api.callsTo(`GET ${base}/revoke-job-status`).length;
@@ -87,6 +92,13 @@ describe('RevokeExpiredPage', () => {
     expect(api.callsTo(`GET ${base}/pending-expiry`)).toHaveLength(1);
 
     // The other job finishes and revoked both requests.
+    api.set(`GET /api/databricks/jobs/${ACTIVE_JOB.jobId}`, () =>
+      json({
+        ...ACTIVE_JOB, status: 'Completed', completedAt: '2025-03-04T10:16:00Z', processedCount: 2, failedCount: 0,
+        errorMessage: null, requestedBy: 'kim@example.com',
+        result: { message: 'Revoked 2 expired requests.', jobId: ACTIVE_JOB.jobId, revokedCount: 2, revokedAt: '2025-03-04T10:16:00Z', lockLost: false },
+      }),
+    );
     state.status = UNLOCKED;
     state.expired = [];
     await advance(3000);
@@ -94,6 +106,10 @@ describe('RevokeExpiredPage', () => {
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     expect(api.callsTo(`GET ${base}/pending-expiry`)).toHaveLength(2);
     expect(screen.getByRole('button', { name: 'Run Revoke Job (0)' })).toBeDisabled();
+    // Then the page says that run has finished, links to it and shows what it did
+    expect(screen.getByText(/The run started by func-host-2 has finished/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'See its result' })).toHaveAttribute('href', `/databricks/jobs?run=${ACTIVE_JOB.jobId}`);
+    expect(screen.getByRole('region', { name: 'Last run' })).toHaveTextContent('Revoked 2 expired requests.');
   });
 
   it('re-enables the button after unlock when there is still work', async () => {
@@ -127,6 +143,7 @@ describe('RevokeExpiredPage', () => {
       expect(button).toBeEnabled();
     });
     await user.click(button);
+    confirmAction('Revoke 1 expired request?');
 
     const result = await screen.findByRole('region', { name: 'Last run' });
     expect(result).toHaveTextContent('Revoked 1 expired request.');
@@ -158,6 +175,7 @@ describe('RevokeExpiredPage', () => {
     await advance();
 
     fireEvent.click(screen.getByRole('button', { name: 'Run Revoke Job (2)' }));
+    confirmAction('Revoke 2 expired requests?');
     await advance();
 
     expect(screen.getByText('Job started.')).toBeInTheDocument();
@@ -185,6 +203,7 @@ describe('RevokeExpiredPage', () => {
       expect(button).toBeEnabled();
     });
     await user.click(button);
+    confirmAction('Revoke 2 expired requests?');
     expect(await screen.findByRole('alert')).toHaveTextContent('The job did not run. Forbidden: Role access-admin is required.');
     expect(screen.queryByRole('status')).not.toBeInTheDocument();
     expect(button).toBeEnabled();

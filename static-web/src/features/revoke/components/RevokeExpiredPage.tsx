@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import { EmptyState, ErrorAlert, Loading } from '../../../components/Feedback';
 import { PageHeader } from '../../../components/PageHeader';
+import { plural } from '../../../lib/format';
 import type { Platform } from '../../../lib/platforms';
 import { useResource } from '../../../lib/use-resource';
 import { JobControls } from '../../jobs/components/JobControls';
@@ -29,8 +30,11 @@ export function RevokeExpiredPage({ platform }: { platform: Platform }) {
         description="Active requests whose expiry has passed. The revoke job marks them Revoked and records who revoked them and when."
       />
       <JobControls
+        platform={platform}
         runner={runner}
         buttonLabel={`Run Revoke Job (${items.length})`}
+        confirmTitle={`Revoke ${plural(items.length, 'expired request')}?`}
+        confirmLabel="Revoke"
         itemCount={items.length}
         listLoading={list.loading}
         listFailed={list.error !== undefined}
