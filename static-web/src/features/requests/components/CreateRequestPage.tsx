@@ -2,7 +2,7 @@ import { useCallback, useId, useRef, useState, type ReactNode, type SyntheticEve
 import { Link, useNavigate } from 'react-router';
 import { ErrorAlert, Loading } from '../../../components/Feedback';
 import { PageHeader } from '../../../components/PageHeader';
-import { ApiError, errorMessage } from '../../../lib/api-client';
+import { ApiError, errorMessage, SessionEndedError } from '../../../lib/api-client';
 import { timeZoneName } from '../../../lib/format';
 import type { Platform } from '../../../lib/platforms';
 import { useResource } from '../../../lib/use-resource';
@@ -110,6 +110,7 @@ export function CreateRequestPage({ platform }: { platform: Platform }) {
       const state: CreatedState = { created };
       await navigate(`/${platform}/requests`, { state });
     } catch (error) {
+      if (error instanceof SessionEndedError) return; // the layout's notice says it, with the way back in
       const mapped = error instanceof ApiError ? mapServerErrors(platform, error.fieldErrors) : { fields: {}, general: [] };
       const duplicateField = DUPLICATE_FIELD[platform];
       if (error instanceof ApiError && error.status === 409 && duplicateField && Object.keys(mapped.fields).length === 0) {

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatLocal } from '../../../lib/format';
 import { ACTIVE_JOB, databricksRequest, palantirRequest } from '../../../test/fixtures';
-import { json, mockApi, problem } from '../../../test/mock-api';
+import { json, mockApi, problem, READER_ME } from '../../../test/mock-api';
 import { advance, confirmAction, renderAt } from '../../../test/render';
 import type { JobStatus } from '../../jobs/types';
 import type { AccessRequest } from '../../requests/types';
@@ -207,5 +207,56 @@ describe('RevokeExpiredPage', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('The job did not run. Forbidden: Role access-admin is required.');
     expect(screen.queryByRole('status')).not.toBeInTheDocument();
     expect(button).toBeEnabled();
+  });
+
+  it('asks "Revoke 2 expired requests?" first; Cancel revokes nothing and gives focus back to the button', async () => {
+    const { api, base } = revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
+    const user = userEvent.setup();
+    renderAt('/databricks/revoke');
+    const button = await screen.findByRole('button', { name: 'Run Revoke Job (2)' });
+    await vi.waitFor(() => {
+      expect(button).toBeEnabled();
+    });
+
+    await user.click(button);
+    const dialog = screen.getByRole('dialog', { name: 'Revoke 2 expired requests?' });
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(button).toHaveFocus();
+    expect(api.callsTo(`POST ${base}/revoke-expired`)).toHaveLength(0);
+  });
+
+  it('shows a reader the button disabled with the role it needs, before any click', async () => {
+    const { api, base } = revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
+    api.set('GET /api/me', json(READER_ME));
+    renderAt('/databricks/revoke');
+
+    const button = await screen.findByRole('button', { name: 'Run Revoke Job (2)' });
+    await vi.waitFor(() => {
+      expect(button).toHaveAccessibleDescription('This needs the access-admin role; you are signed in as a reader.');
+    });
+    expect(button).toBeDisabled();
+    expect(screen.getByText('This needs the access-admin role; you are signed in as a reader.')).toBeVisible();
+    expect(api.callsTo(`POST ${base}/revoke-expired`)).toHaveLength(0);
+  });
+
+  it('given the database is down, one failure shows one alert (not health, list and job status each)', async () => {
+    const down = problem(503, 'Service Unavailable', { detail: 'The database is unreachable.' });
+    mockApi({
+      'GET /api/health': down,
+      'GET /api/databricks/access-requests/revoke-job-status': down,
+      'GET /api/databricks/access-requests/pending-expiry': down,
+    });
+    renderAt('/databricks/revoke');
+
+    await screen.findByRole('alert');
+    await vi.waitFor(() => {
+      expect(screen.getByRole('button', { name: 'Run Revoke Job (0)' })).toHaveAccessibleDescription('The list could not be loaded.');
+    });
+    const alerts = screen.getAllByRole('alert');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toHaveTextContent('Service Unavailable: The database is unreachable.');
   });
 });
