@@ -21,6 +21,16 @@ function revokeServer(platform: 'databricks' | 'palantir', initial: { status: Jo
   return { api, state, base };
 }
 
+/** Opens the page and waits until its trigger, named `name`, can be clicked. */
+async function openReady(path: string, name: string) {
+  renderAt(path);
+  const button = await screen.findByRole('button', { name });
+  await vi.waitFor(() => {
+    expect(button).toBeEnabled();
+  });
+  return button;
+}
+
 const TWO_EXPIRED = [databricksRequest({ id: 1, requestNumber: 'DBR-1' }), databricksRequest({ id: 2, requestNumber: 'DBR-2' })];
 
 describe('RevokeExpiredPage', () => {
@@ -30,11 +40,7 @@ describe('RevokeExpiredPage', () => {
 
   it('lists the expired requests and names the button after their count', async () => {
     revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
-    renderAt('/databricks/revoke');
-    const button = await screen.findByRole('button', { name: 'Run Revoke Job (2)' });
-    await vi.waitFor(() => {
-      expect(button).toBeEnabled();
-    });
+    await openReady('/databricks/revoke', 'Run Revoke Job (2)');
     const table = screen.getByRole('table', { name: 'Expired requests that are still active' });
     expect(within(table).getAllByRole('columnheader').map((th) => th.textContent)).toContain('Expires');
     expect(within(table).getByText('DBR-2')).toBeInTheDocument();
@@ -137,11 +143,7 @@ describe('RevokeExpiredPage', () => {
       });
     });
     const user = userEvent.setup();
-    renderAt('/palantir/revoke');
-    const button = await screen.findByRole('button', { name: 'Run Revoke Job (1)' });
-    await vi.waitFor(() => {
-      expect(button).toBeEnabled();
-    });
+    const button = await openReady('/palantir/revoke', 'Run Revoke Job (1)');
     await user.click(button);
     confirmAction('Revoke 1 expired request?');
 
@@ -197,11 +199,7 @@ describe('RevokeExpiredPage', () => {
     const { api, base } = revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
     api.set(`POST ${base}/revoke-expired`, problem(403, 'Forbidden', { detail: 'Role access-admin is required.' }));
     const user = userEvent.setup();
-    renderAt('/databricks/revoke');
-    const button = await screen.findByRole('button', { name: 'Run Revoke Job (2)' });
-    await vi.waitFor(() => {
-      expect(button).toBeEnabled();
-    });
+    const button = await openReady('/databricks/revoke', 'Run Revoke Job (2)');
     await user.click(button);
     confirmAction('Revoke 2 expired requests?');
     expect(await screen.findByRole('alert')).toHaveTextContent('The job did not run. Forbidden: Role access-admin is required.');
@@ -212,11 +210,7 @@ describe('RevokeExpiredPage', () => {
   it('asks "Revoke 2 expired requests?" first; Cancel revokes nothing and gives focus back to the button', async () => {
     const { api, base } = revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
     const user = userEvent.setup();
-    renderAt('/databricks/revoke');
-    const button = await screen.findByRole('button', { name: 'Run Revoke Job (2)' });
-    await vi.waitFor(() => {
-      expect(button).toBeEnabled();
-    });
+    const button = await openReady('/databricks/revoke', 'Run Revoke Job (2)');
 
     await user.click(button);
     const dialog = screen.getByRole('dialog', { name: 'Revoke 2 expired requests?' });

@@ -9,7 +9,7 @@ import { useJobRunner } from '../../jobs/hooks/use-job-runner';
 import { getPendingExpiry } from '../../requests/api/get-pending-expiry';
 import { RequestsTable } from '../../requests/components/RequestsTable';
 import { getJobRunResult } from '../../jobs/api/get-job-run';
-import { revokeExpired, type RevokeResult } from '../api/revoke-expired';
+import { readRevokeResult, revokeExpired, type RevokeResult } from '../api/revoke-expired';
 import { RevokeResultView } from './RevokeResultView';
 
 /** Revoke Expired for one platform: the expired Active requests and the button that revokes them. */
@@ -18,7 +18,10 @@ export function RevokeExpiredPage({ platform }: { platform: Platform }) {
   const list = useResource(load);
   const { reload } = list;
   const run = useCallback(() => revokeExpired(platform), [platform]);
-  const readResult = useCallback((jobId: string) => getJobRunResult<RevokeResult>(platform, jobId), [platform]);
+  const readResult = useCallback(
+    (jobId: string) => getJobRunResult<RevokeResult>(platform, jobId, readRevokeResult),
+    [platform],
+  );
   const runner = useJobRunner({ platform, kind: 'revoke', run, readResult, refresh: reload });
   const items = list.data ?? [];
 
