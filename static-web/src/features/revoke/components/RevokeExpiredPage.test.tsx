@@ -253,4 +253,18 @@ describe('RevokeExpiredPage', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toHaveTextContent('Service Unavailable: The database is unreachable.');
   });
+
+  it('given a 200 without its counts, says the answer could not be used instead of "undefined requests"', async () => {
+    const { api, base } = revokeServer('databricks', { status: UNLOCKED, expired: TWO_EXPIRED });
+    api.set(`POST ${base}/revoke-expired`, json({ message: 'OK' }));
+    const user = userEvent.setup();
+    const button = await openReady('/databricks/revoke', 'Run Revoke Job (2)');
+
+    await user.click(button);
+    confirmAction('Revoke 2 expired requests?');
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(/The job did not run\. The API's answer was not the data this page needs \(no revokedCount\)/);
+    expect(screen.queryByRole('region', { name: 'Last run' })).not.toBeInTheDocument();
+    expect(document.body.textContent).not.toMatch(/undefined/);
+  });
 });
