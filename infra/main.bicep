@@ -55,6 +55,8 @@ param extensionMaxDays string = '90'
 param databricksActiveStatus string = 'Active'
 param databricksRevokedStatus string = 'Revoked'
 param databricksCreatedColumn string = 'created_at'
+param databricksRequestTypes string = 'Read,ReadWrite,Admin'
+param palantirRequestTypes string = 'Viewer,Editor,Owner'
 param databricksReminderDays string = '30,7'
 param palantirActiveStatus string = 'Active'
 param palantirRevokedStatus string = 'Revoked'
@@ -190,6 +192,8 @@ module api 'modules/functionapp.bicep' = {
       DATABRICKS_ACTIVE_STATUS: databricksActiveStatus
       DATABRICKS_REVOKED_STATUS: databricksRevokedStatus
       DATABRICKS_CREATED_COLUMN: databricksCreatedColumn
+      DATABRICKS_REQUEST_TYPES: databricksRequestTypes
+      PALANTIR_REQUEST_TYPES: palantirRequestTypes
       DATABRICKS_REMINDER_DAYS: databricksReminderDays
       PALANTIR_ACTIVE_STATUS: palantirActiveStatus
       PALANTIR_REVOKED_STATUS: palantirRevokedStatus

@@ -35,18 +35,23 @@ def _email(name: str) -> str:
     return name.lower().replace(" ", ".") + "@contoso.com"
 
 
+def _request_type(platform: Platform, index: int) -> str:
+    # The types the Create form offers (DATABRICKS_/PALANTIR_REQUEST_TYPES), in turn.
+    return platform.request_types[index % len(platform.request_types)]
+
+
 def _fields(platform: Platform, index: int, name: str) -> dict[str, object]:
     if platform.name == "databricks":
         return {
             "requestNumber": f"DBX-{1000 + index}",
-            "requestType": ("Read", "ReadWrite", "Admin")[index % 3],
+            "requestType": _request_type(platform, index),
             "requestedByAdId": f"ad-{index:04d}",
             "requestedBy": name,
         }
     return {
         "projectId": f"PRJ-{200 + index}",
         "projectRid": f"ri.compass.main.project.{index:04x}",
-        "requestType": ("Viewer", "Editor", "Owner")[index % 3],
+        "requestType": _request_type(platform, index),
         "justification": f"Quarterly analysis for {name.split()[0]}'s team",
     }
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from shared.settings import Settings
+from shared.settings import REQUEST_TYPE_MAX_LENGTH, Settings
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
@@ -63,6 +63,7 @@ class Platform:
     notification_fk: str
     revoked_table: str
     revoked_fk: str
+    request_types: tuple[str, ...]  # what a create may put in requestType (DATABRICKS_/PALANTIR_REQUEST_TYPES)
 
     def __post_init__(self) -> None:
         names = [
@@ -112,7 +113,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         created_column=settings.databricks_created_column or None,
         fields=(
             Column("request_number", "requestNumber", 50, generated_prefix="REQ-", email_label="Request number"),
-            Column("request_type", "requestType", 50, required=True),
+            Column("request_type", "requestType", REQUEST_TYPE_MAX_LENGTH, required=True),
             Column("requested_by_ad_id", "requestedByAdId", 100),
             Column("requested_by", "requestedBy", 200, required=True),
         ),
@@ -123,6 +124,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         notification_fk="DeltaRequestId",
         revoked_table="RevokedAccess_Databricks",
         revoked_fk="DeltaRequestId",
+        request_types=tuple(settings.databricks_request_types.split(",")),
     )
     palantir = Platform(
         name="palantir",
@@ -139,7 +141,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         fields=(
             Column("ProjectId", "projectId", 100, required=True, email_label="Project"),
             Column("ProjectRid", "projectRid", 200),
-            Column("RequestType", "requestType", 50, required=True),
+            Column("RequestType", "requestType", REQUEST_TYPE_MAX_LENGTH, required=True),
             Column("Justification", "justification", 1000),
         ),
         # Palantir requests have no number of their own: people name them by project, which many
@@ -151,6 +153,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         notification_fk="PalantirRequestId",
         revoked_table="RevokedAccess_Palantir",
         revoked_fk="PalantirRequestId",
+        request_types=tuple(settings.palantir_request_types.split(",")),
     )
     return {p.name: p for p in (databricks, palantir)}
 

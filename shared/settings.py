@@ -32,6 +32,8 @@ _QUEUE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_DURATION_SECONDS = 86_400
 # The statements compare status values as VARCHAR(20), the platform tables' Status type.
 STATUS_MAX_LENGTH = 20
+# Both platform tables store the request type in a 50-character column.
+REQUEST_TYPE_MAX_LENGTH = 50
 # Settings shown masked by repr()/str() (logs, tracebacks, debuggers): by name, so a new secret
 # setting (ACS_CONNECTION_STRING, ...) is masked without anyone remembering to.
 _SECRET_NAME = re.compile(r"password|secret|connection_string|key$")
@@ -127,6 +129,9 @@ class Settings(BaseSettings):
     # The SPEC does not name a creation time (only the dev stand-ins have one): empty = none.
     databricks_created_column: str = Field("created_at", alias="DATABRICKS_CREATED_COLUMN")
     palantir_created_column: str = Field("created_at", alias="PALANTIR_CREATED_COLUMN")
+    # The request types a create may use (comma-separated; the Create form offers them as a list).
+    databricks_request_types: str = Field("Read,ReadWrite,Admin", alias="DATABRICKS_REQUEST_TYPES")
+    palantir_request_types: str = Field("Viewer,Editor,Owner", alias="PALANTIR_REQUEST_TYPES")
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         for name, value in super().__repr_args__():
@@ -178,6 +183,18 @@ class Settings(BaseSettings):
             raise ValueError("must be a plain SQL identifier (letters, digits, underscore), "
                              "or empty when the table has no such column")
         return value
+
+    @field_validator("databricks_request_types", "palantir_request_types")
+    @classmethod
+    def _are_request_types(cls, value: str) -> str:
+        types = [t.strip() for t in value.split(",") if t.strip()]
+        if not types:
+            raise ValueError("must name at least one request type (comma-separated, e.g. Read,Write)")
+        if long := [t for t in types if len(t) > REQUEST_TYPE_MAX_LENGTH]:
+            raise ValueError(f"{long[0]!r} is longer than the column's {REQUEST_TYPE_MAX_LENGTH} characters")
+        if len(set(types)) != len(types):
+            raise ValueError("names a request type twice")
+        return ",".join(types)
 
     @field_validator("email_allowed_domains")
     @classmethod

@@ -52,7 +52,7 @@ def swa_roles_body(*groups: str, tenant: str = TENANT, provider: str = "aad") ->
 # added with a body and no example here fails the matrix instead of skipping it.
 EXAMPLE_BODIES: dict[str, Callable[[Platform], dict[str, Any]]] = {
     "create_access_request": lambda p: {
-        "requestType": "Read", "requestedByEmail": "ann@example.com", "expiresInDays": 3,
+        "requestType": p.request_types[0], "requestedByEmail": "ann@example.com", "expiresInDays": 3,
         **({"projectId": "PRJ-1"} if p.name == "palantir" else {"requestedBy": "Ann"})},
     "roles": lambda p: swa_roles_body(ADMIN_GROUP),
 }
@@ -148,7 +148,7 @@ def test_me_tells_a_reader_who_they_are_and_that_they_are_no_admin(swa: Settings
     reply = invoke("me", headers={"x-ms-client-principal": principal("access-reader", user="kim")})
 
     assert reply.json() == {"name": "kim@example.com", "roles": ["access-reader", "anonymous", "authenticated"],
-                            "isAdmin": False, "authMode": "swa"}
+                            "isAdmin": False, "authMode": "swa", "adminRole": "access-admin"}
 
 
 def test_without_sign_in_the_local_developer_is_an_admin(api_settings: Settings) -> None:
@@ -168,7 +168,10 @@ def test_role_names_come_from_the_settings(swa: Settings, monkeypatch: pytest.Mo
     assert status("palantir_list_access_requests", "access-reader") == 403
     assert status("palantir_revoke_expired", "auditors") == 403
     assert status("palantir_revoke_expired", "operators") == 200
-    assert invoke("me", headers={"x-ms-client-principal": principal("operators")}).json()["isAdmin"] is True
+    me = invoke("me", headers={"x-ms-client-principal": principal("operators")}).json()
+    assert (me["isAdmin"], me["adminRole"]) == (True, "operators")
+    # A reader learns which role the admin actions need (the UI says so beside them)
+    assert invoke("me", headers={"x-ms-client-principal": principal("auditors")}).json()["adminRole"] == "operators"
 
 
 # --- the client principal header -------------------------------------------------------------------------

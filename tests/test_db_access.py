@@ -82,6 +82,17 @@ def test_a_status_longer_than_the_status_column_is_refused_naming_the_setting() 
     assert load_settings(PALANTIR_REVOKED_STATUS="R" * 20)
 
 
+@pytest.mark.parametrize(("value", "says"), [
+    (" , ", "at least one request type"),
+    ("Read,Read", "twice"),
+    ("Read," + "W" * 51, "longer than the column's 50"),
+])
+def test_a_request_type_list_the_column_cannot_hold_is_refused_naming_the_setting(value: str, says: str) -> None:
+    with pytest.raises(SettingsError, match=f"DATABRICKS_REQUEST_TYPES: .*{says}"):
+        load_settings(DATABRICKS_REQUEST_TYPES=value)
+    assert load_settings(PALANTIR_REQUEST_TYPES=" Viewer , Owner ").palantir_request_types == "Viewer,Owner"
+
+
 def test_mssql_backend_without_a_connection_string_is_refused() -> None:
     with pytest.raises(SettingsError, match="SQL_CONNECTION_STRING"):
         load_settings(DB_BACKEND="mssql", SQL_CONNECTION_STRING="")

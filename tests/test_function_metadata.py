@@ -16,7 +16,7 @@ PLATFORM_ROUTES = {
     ("GET", "access-requests/pending-expiry"), ("GET", "access-requests/pending-notifications"),
     ("POST", "access-requests/send-expiry-notifications"), ("GET", "access-requests/notification-job-status"),
     ("POST", "access-requests/revoke-expired"), ("GET", "access-requests/revoke-job-status"),
-    ("GET", "jobs"), ("GET", "jobs/{jobId}"), ("GET", "email-preview"),
+    ("GET", "jobs"), ("GET", "jobs/{jobId}"), ("GET", "email-preview"), ("GET", "request-options"),
 }
 EXPECTED_HTTP = {(m, f"{p}/{r}") for p in ("databricks", "palantir") for m, r in PLATFORM_ROUTES} | {
     ("GET", "health"), ("GET", "openapi.json"), ("GET", "me"), ("POST", "roles")}
@@ -31,9 +31,9 @@ def test_http_functions_are_exactly_the_design_routes_and_methods() -> None:
 
     assert all(len(methods) == 1 for methods, _ in http)
     assert sorted((m[0].value, route) for m, route in http) == sorted(EXPECTED_HTTP)
-    # the SPEC's 16, plus /jobs, /jobs/{jobId} and /email-preview per platform, /health, /openapi.json, /me and SWA's
-    # rolesSource /roles
-    assert len(http) == 26
+    # the SPEC's 16, plus /jobs, /jobs/{jobId}, /email-preview and /request-options per platform, /health,
+    # /openapi.json, /me and SWA's rolesSource /roles
+    assert len(http) == 28
 
 
 def test_four_timers_one_per_job_type_with_schedules_from_app_settings() -> None:
@@ -57,7 +57,7 @@ def test_the_run_queue_and_its_poison_queue_each_have_a_function_on_the_function
 def test_function_names_are_unique_and_readable() -> None:
     names = [name for name, _ in triggers()]
 
-    assert len(names) == len(set(names)) == 32
+    assert len(names) == len(set(names)) == 34
     assert all(name.replace("_", "").isalnum() and name.islower() for name in names)
 
 

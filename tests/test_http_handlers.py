@@ -75,6 +75,47 @@ def test_invalid_create_bodies_are_422_with_the_field_named(
     assert invoke("databricks_list_access_requests").headers["X-Total-Count"] == "0"  # nothing saved
 
 
+@pytest.mark.parametrize("p", ["databricks", "palantir"])
+def test_a_request_type_not_in_the_settings_list_is_refused_with_the_allowed_ones_named(
+    api_settings: Settings, monkeypatch: pytest.MonkeyPatch, p: str
+) -> None:
+    # Given the platform's types set to two
+    set_app_settings(monkeypatch, **{f"{p.upper()}_REQUEST_TYPES": "Audit, Support"})
+
+    # When a create names another (one the default list has), and then a listed one
+    refused = invoke(f"{p}_create_access_request", body={**BODIES[p], "requestType": "Read", "expiresInDays": 5})
+    accepted = invoke(f"{p}_create_access_request", body={**BODIES[p], "requestType": "Support", "expiresInDays": 5})
+
+    # Then the first is a 422 on requestType naming the allowed types, and only the second is saved
+    assert (refused.status, refused.mimetype) == (422, "application/problem+json")
+    [error] = [e for e in refused.json()["errors"] if e["field"] == "requestType"]
+    assert "'Audit'" in error["message"] and "'Support'" in error["message"]
+    assert accepted.status == 201 and accepted.json()["requestType"] == "Support"
+    assert invoke(f"{p}_list_access_requests").headers["X-Total-Count"] == "1"
+
+
+def test_request_options_name_what_a_create_accepts(api_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given Palantir's types and the email domains configured, outside test mode
+    set_app_settings(monkeypatch, PALANTIR_REQUEST_TYPES="Viewer,Owner", EMAIL_ALLOWED_DOMAINS="contoso.com",
+                     ALLOW_TEST_SIMULATION="false")
+
+    options = invoke("palantir_request_options")
+
+    # Then the form can offer exactly what the create endpoint takes
+    assert options.status == 200, options.body
+    assert options.json() == {
+        "requestTypes": ["Viewer", "Owner"], "minExpiresInDays": 1, "maxExpiresInDays": 36500,
+        "maxLengths": {"projectId": 100, "projectRid": 200, "requestType": 50, "justification": 1000},
+        "allowedEmailDomains": ["contoso.com"]}
+
+
+def test_request_options_in_test_mode_allow_an_already_expired_request(api_settings: Settings) -> None:
+    options = invoke("databricks_request_options").json()
+
+    assert api_settings.allow_test_simulation and options["minExpiresInDays"] < 0
+    assert options["requestTypes"] == ["Read", "ReadWrite", "Admin"]  # the defaults, the demo data's types
+
+
 @pytest.mark.parametrize("space", ["\x85", "\x1c", "\ufeff", "\u00a0", "\u2028", "\u3000", "\t"])
 def test_an_email_with_any_kind_of_space_or_control_character_is_refused(api_settings: Settings, space: str) -> None:
     # Given an address the regex engines' differing `\s` once let through one check and not another

@@ -29,6 +29,7 @@ from shared.http.models import (
     NotificationJobResult,
     NotificationRunQuery,
     RequestListQuery,
+    RequestOptions,
     RevokeJobResult,
     RolesSourceRequest,
     RolesSourceResult,
@@ -38,7 +39,7 @@ from shared.http.models import (
 )
 from shared.http.problems import TITLES, ApiError, problem_response
 from shared.jobs.locked_run import JobCrashed
-from shared.platforms import Platform
+from shared.platforms import Platform, get_platform
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "expiresInDays, neverExpires", Access.ADMIN, access_request_model, status=201,
              body=create_request_model, errors=(400, 409, 413, 415, 422, *ROLE_ERRORS),
              conflict="The request number is taken (Databricks)"),
+    Endpoint("request_options", "GET", "request-options", requests_api.request_options,
+             "What a create accepts: the request types, the expiry range, field lengths, email domains",
+             Access.READER, lambda p: RequestOptions, errors=ROLE_ERRORS),
     Endpoint("pending_expiry", "GET", f"{A}/pending-expiry", requests_api.pending_expiry,
              "Active requests already past expiry: what the revoke job would take now", Access.READER,
              lambda p: list[access_request_model(p)], errors=ROLE_ERRORS),  # type: ignore[misc]
@@ -161,7 +165,11 @@ def http_handler(endpoint: Endpoint, platform: Platform) -> Callable[[func.HttpR
         try:
             settings = get_settings()
             principal = authorize(req, settings, endpoint.access)
-            return await endpoint.handler(Call(req, settings, platform, principal))
+            # The platform as these settings describe it (column mapping, request types), like
+            # every other setting a call reads; registration only fixed its name.
+            current = get_platform(settings, platform.name)
+            assert current is not None  # registered from the same registry
+            return await endpoint.handler(Call(req, settings, current, principal))
         except ApiError as error:
             return problem_response(error)
         except DatabaseMissing as missing:

@@ -32,7 +32,7 @@ async def me(call: Call) -> func.HttpResponse:
     assert call.principal is not None  # Access.USER: authorize() has a principal or raised
     roles = sorted(call.principal.roles)
     return json_response(Me(name=call.principal.name, roles=roles, isAdmin=call.settings.admin_role in roles,
-                            authMode=call.settings.auth_mode))
+                            authMode=call.settings.auth_mode, adminRole=call.settings.admin_role))
 
 
 def roles_for(user: RolesSourceRequest, settings: Settings) -> list[str]:

@@ -21,6 +21,8 @@ from shared.platforms import KeyKind, Platform
 _EMAIL_CHAR = r"[^@\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 EMAIL_PATTERN = rf"^{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}{{2,}}$"
 RequestKeyValue = int | str
+MAX_EXPIRES_IN_DAYS = 36500
+MIN_TEST_EXPIRES_IN_DAYS = -3650  # test mode only: create a request already expired, for demos
 YEARS_1900_TO_9998 = r"^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
 
 
@@ -208,6 +210,17 @@ class Me(ApiModel):
     roles: list[str]
     isAdmin: bool
     authMode: Literal["swa", "none"]
+    adminRole: str = Field(description="The role that creating requests and running jobs need (ADMIN_ROLE)")
+
+
+class RequestOptions(ApiModel):
+    """What a create accepts, so the form can offer it up front instead of refusing it after."""
+
+    requestTypes: list[str] = Field(description="The values requestType may take (<PLATFORM>_REQUEST_TYPES)")
+    minExpiresInDays: int = Field(description="Below 1 only in test mode: an already-expired request")
+    maxExpiresInDays: int
+    maxLengths: dict[str, int] = Field(description="The longest value each platform field takes, by field")
+    allowedEmailDomains: list[str] = Field(description="requestedByEmail must be in one of these; empty: any")
 
 
 class Claim(BaseModel):
@@ -293,7 +306,8 @@ class _ExactlyOneExpiry(ApiModel):
                          "a past one only in test mode",
         json_schema_extra={"pattern": YEARS_1900_TO_9998})
     expiresInDays: WholeNumber = Field(  # type: ignore[assignment]
-        None, ge=-3650, le=36500, description="Days from now; negative only in test mode")
+        None, ge=MIN_TEST_EXPIRES_IN_DAYS, le=MAX_EXPIRES_IN_DAYS,
+        description="Days from now; negative only in test mode")
     neverExpires: Literal[True] = None  # type: ignore[assignment]
 
     @field_validator("expiresOn")
@@ -321,6 +335,8 @@ def create_request_model(platform: Platform, test_mode: bool) -> type[_ExactlyOn
         else (str | None, Field(None, max_length=c.max_length))
         for c in platform.fields
     }
+    if "requestType" in fields:  # only the configured types; as an enum, the OpenAPI document lists them
+        fields["requestType"] = (Literal[platform.request_types], ...)  # type: ignore[valid-type]
     if not test_mode:  # 0 days would expire at once, which only test mode allows
-        fields["expiresInDays"] = (WholeNumber, Field(None, ge=1, le=36500, description="Days from now"))
+        fields["expiresInDays"] = (WholeNumber, Field(None, ge=1, le=MAX_EXPIRES_IN_DAYS, description="Days from now"))
     return create_model(f"{platform.display_name}CreateAccessRequest", __base__=_ExactlyOneExpiry, **fields)

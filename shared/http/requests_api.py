@@ -17,7 +17,10 @@ from shared.db import Connection
 from shared.db.in_thread import in_db
 from shared.http.call import Call, json_response
 from shared.http.models import (
+    MAX_EXPIRES_IN_DAYS,
+    MIN_TEST_EXPIRES_IN_DAYS,
     RequestListQuery,
+    RequestOptions,
     access_request_model,
     create_request_model,
     pending_notification_model,
@@ -144,6 +147,17 @@ async def pending_notifications(call: Call) -> func.HttpResponse:
         item(call.platform, due.request, now, model, daysLeft=due.days_left, reminderType=due.reminder_type)
         for due in pending
     ])
+
+
+async def request_options(call: Call) -> func.HttpResponse:
+    settings = call.settings
+    return json_response(RequestOptions(
+        requestTypes=list(call.platform.request_types),
+        minExpiresInDays=MIN_TEST_EXPIRES_IN_DAYS if settings.allow_test_simulation else 1,
+        maxExpiresInDays=MAX_EXPIRES_IN_DAYS,
+        maxLengths={c.api: c.max_length for c in call.platform.fields},
+        allowedEmailDomains=sorted(settings.allowed_email_domains),
+    ))
 
 
 async def create_access_request(call: Call) -> func.HttpResponse:

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRequest } from './harness/api.js';
 import { openPage, runningBanner, waitForButton, withContext } from './harness/browser.js';
+import { confirmRun } from './harness/pages.js';
 import { e2eSuite } from './harness/suite.js';
 
 const suite = e2eSuite({ env: { JOB_SYNC_WAIT_SECONDS: '0', EMAIL_SIMULATED_DELAY_SECONDS: '3' } });
@@ -21,6 +22,7 @@ describe('A job run that goes on after its request', () => {
       const { page } = await openPage(context, suite.url('/palantir/notifications'));
       const button = await waitForButton(page, 'Trigger Notification to All (2)', { disabled: false });
       await button.click();
+      await confirmRun(page);
 
       await page.getByText('Job started.', { exact: true }).waitFor({ timeout: 10_000 });
       await runningBanner(page).waitFor({ state: 'visible', timeout: 10_000 });

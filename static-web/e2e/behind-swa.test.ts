@@ -11,15 +11,13 @@ import { PLATFORMS } from './harness/api.js';
 import { axeViolations } from './harness/axe.js';
 import { openPage, runningBanner, triggerButton, waitForButton, withContext } from './harness/browser.js';
 import { emulatorFetch, endSession, signIn, type Person } from './harness/emulator.js';
-import { PAGES, waitForPage, type PageSpec } from './harness/pages.js';
+import { confirmRun, PAGES, waitForPage, type PageSpec } from './harness/pages.js';
 import { e2eSuite } from './harness/suite.js';
 
 const suite = e2eSuite({ demoData: true, emulator: true });
 
 /** What the app shows when an API call is answered with the redirect to sign-in (DESIGN §7, R2). */
 const SESSION_ENDED = 'Your session has ended — sign in again';
-/** The session-ended notice is being built on the ui-session branch; until it is merged these are todo. */
-const NEEDS_SESSION_NOTICE = 'needs the session-ended notice from the ui-session branch';
 
 function signInURL(location: string | null): URL {
   assert.ok(location, 'a Location header');
@@ -106,6 +104,7 @@ describe('Behind the Static Web Apps emulator', () => {
       assert.ok(due > 0, `the demo data has expired Palantir requests (${label})`);
 
       await button.click();
+      await confirmRun(page);
       // Its own run: the button waits, disabled, for the answer (the banner is for runs started elsewhere).
       await waitForButton(page, label, { disabled: true });
       const result = page.getByRole('region', { name: 'Last run', exact: true });
@@ -127,7 +126,7 @@ describe('Behind the Static Web Apps emulator', () => {
       assert.equal(href.searchParams.get('post_login_redirect_uri'), `${back.pathname}${back.search}`);
     }
 
-    it('says so on the next page instead of showing an empty list', { todo: NEEDS_SESSION_NOTICE }, async (t) => {
+    it('says so on the next page instead of showing an empty list', async (t) => {
       await withContext(suite.browser, t.name, async (context) => {
         await signIn(context, suite.baseURL, 'reader');
         const { page } = await openPage(context, suite.url('/databricks/revoke'));
@@ -143,7 +142,7 @@ describe('Behind the Static Web Apps emulator', () => {
       });
     });
 
-    it('says so when the job page\'s status poll is redirected', { todo: NEEDS_SESSION_NOTICE }, async (t) => {
+    it('says so when the job page\'s status poll is redirected', async (t) => {
       await withContext(suite.browser, t.name, async (context) => {
         await signIn(context, suite.baseURL, 'admin');
         const { page } = await openPage(context, suite.url('/databricks/notifications'));

@@ -28,7 +28,9 @@ describe('Create Request', () => {
         const { page, errors } = await openPage(context, suite.url(`/${platform}/requests/new`));
         const form = FORMS[platform];
         for (const [label, value] of Object.entries(form.fields)) {
-          await page.getByLabel(label, { exact: true }).fill(value);
+          // The type is a list of the server's types (once they have loaded).
+          if (label === 'Request type') await page.getByRole('combobox', { name: label, exact: true }).selectOption(value);
+          else await page.getByLabel(label, { exact: true }).fill(value);
         }
         await page.getByRole('radio', { name: '5 days', exact: true }).check();
         await page.getByRole('button', { name: 'Create request', exact: true }).click();

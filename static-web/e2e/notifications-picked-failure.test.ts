@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRequest, pendingNotifications } from './harness/api.js';
 import { openPage, waitForButton, withContext } from './harness/browser.js';
+import { confirmRun } from './harness/pages.js';
 import { e2eSuite } from './harness/suite.js';
 
 const suite = e2eSuite();
@@ -36,6 +37,7 @@ describe('Expiry Notifications with Pick emails to fail', () => {
       assert.equal(await pick.getByRole('checkbox').count(), 3, 'one checkbox per candidate email');
       await pick.getByRole('checkbox', { name: bravo.requestedByEmail, exact: true }).check();
       await button.click();
+      await confirmRun(page);
 
       const result = page.getByRole('region', { name: 'Last run', exact: true });
       await result.waitFor({ state: 'visible', timeout: 15_000 });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRequest, jobRuns, jobStatus } from './harness/api.js';
 import { eventually, openPage, runningBanner, waitForButton, withContext } from './harness/browser.js';
+import { confirmRun } from './harness/pages.js';
 import { e2eSuite } from './harness/suite.js';
 
 const SLOW_JOB_SECONDS = 10;
@@ -28,6 +29,7 @@ describe('Jobs of the two platforms', () => {
       // Start the Databricks job (on the slow host).
       const databricks = await openPage(context, `${slow}/databricks/revoke`);
       await (await waitForButton(databricks.page, 'Run Revoke Job (1)', { disabled: false })).click();
+      await confirmRun(databricks.page);
       await eventually('the Databricks revoke lock', () => jobStatus(fast, 'databricks', 'revoke'), (s) => s.isLocked, 5_000);
 
       // The lock is shared: a Databricks Revoke page on the other host shows the banner...
@@ -40,6 +42,7 @@ describe('Jobs of the two platforms', () => {
       const button = await waitForButton(palantir.page, 'Run Revoke Job (1)', { disabled: false });
       assert.equal(await runningBanner(palantir.page).count(), 0);
       await button.click();
+      await confirmRun(palantir.page);
 
       const result = palantir.page.getByRole('region', { name: 'Last run', exact: true });
       await result.waitFor({ timeout: 10_000 });

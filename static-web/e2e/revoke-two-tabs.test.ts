@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRequest, jobStatus } from './harness/api.js';
 import { openPage, runningBanner, waitForButton, withContext } from './harness/browser.js';
+import { confirmRun } from './harness/pages.js';
 import { e2eSuite } from './harness/suite.js';
 
 /**
@@ -31,6 +32,7 @@ describe('Revoke Expired in two tabs', () => {
 
       await a.page.bringToFront();
       await buttonA.click();
+      await confirmRun(a.page);
       const clickedAt = Date.now();
 
       // Tab B: the banner and the disabled button, both within 4 s of the click.

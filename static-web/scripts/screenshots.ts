@@ -25,7 +25,7 @@ import {
   type Viewport,
 } from '../e2e/harness/browser.js';
 import { emulatorFetch, endSession, signIn, startEmulator, type Person } from '../e2e/harness/emulator.js';
-import { PAGES, PLATFORM_LABELS, waitForPage, type PageSpec } from '../e2e/harness/pages.js';
+import { confirmRun, PAGES, PLATFORM_LABELS, waitForPage, type PageSpec } from '../e2e/harness/pages.js';
 
 const OUT = path.join(STATIC_WEB, 'docs', 'screenshots');
 const REVOKE_SECONDS = 8; // long enough to load two pages and see the banner
@@ -171,6 +171,7 @@ async function run(browser: Browser): Promise<void> {
       await page.getByRole('radio', { name: 'Pick emails to fail', exact: true }).check();
       await page.getByRole('group', { name: 'Emails to fail', exact: true }).getByRole('checkbox').first().check();
       await triggerButton(page, 'notification').click();
+      await confirmRun(page);
       await page.getByRole('region', { name: 'Last run', exact: true }).waitFor({ timeout: 30_000 });
       await page.locator('.loading').first().waitFor({ state: 'detached' });
       await page.getByRole('heading', { level: 1 }).scrollIntoViewIfNeeded();

@@ -33,3 +33,8 @@ export async function waitForPage(page: Page, platform: Platform, spec: PageSpec
   await page.locator('.loading').first().waitFor({ state: 'detached', timeout });
   await page.getByText('Checking…', { exact: true }).first().waitFor({ state: 'detached', timeout });
 }
+
+/** Says yes to the question a job page asks before its mass action ("Revoke 2 expired requests?"). */
+export async function confirmRun(page: Page): Promise<void> {
+  await page.getByRole('dialog').getByRole('button', { name: /^(Revoke|Send)$/ }).click();
+}

@@ -1,6 +1,9 @@
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
-import { ErrorAlert } from '../components/Feedback';
+import { ErrorAlert, OneAlertPerFailure } from '../components/Feedback';
 import { useHealth } from '../features/health/components/HealthProvider';
+import { SessionEndedNotice } from '../features/identity/components/SessionEndedNotice';
+import { SignedInAs } from '../features/identity/components/SignedInAs';
+import { timeZoneName } from '../lib/format';
 import { isPlatform, PLATFORM_LABELS, PLATFORMS, type Platform } from '../lib/platforms';
 import { SECTIONS, type SectionPath } from '../pages';
 
@@ -19,42 +22,49 @@ export function Layout() {
   const navPlatform: Platform = platform ?? 'databricks';
 
   return (
-    <div className="app">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="app-header">
-        <Link to="/" className="brand">
-          Access Request Expiry
-        </Link>
-        <nav aria-label="Platform" className="platform-switch">
-          {PLATFORMS.map((p) => (
-            <NavLink key={p} to={`/${p}/${section}`} className={() => (p === platform ? 'active' : '')} aria-current={p === platform ? 'page' : undefined}>
-              {PLATFORM_LABELS[p]}
-            </NavLink>
-          ))}
-        </nav>
-        {health?.testSimulation ? (
-          <span className="badge badge-info" title="ALLOW_TEST_SIMULATION is on: test-only options are available">
-            Test mode
-          </span>
-        ) : null}
-      </header>
-      <nav aria-label={`${PLATFORM_LABELS[navPlatform]} pages`} className="page-nav">
-        <ul>
-          {SECTIONS.map((s) => (
-            <li key={s.path}>
-              <NavLink to={`/${navPlatform}/${s.path}`} end>
-                {s.label}
+    <OneAlertPerFailure>
+      <div className="app">
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="app-header">
+          <Link to="/" className="brand">
+            Access Request Expiry
+          </Link>
+          <nav aria-label="Platform" className="platform-switch">
+            {PLATFORMS.map((p) => (
+              <NavLink key={p} to={`/${p}/${section}`} className={() => (p === platform ? 'active' : '')} aria-current={p === platform ? 'page' : undefined}>
+                {PLATFORM_LABELS[p]}
               </NavLink>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main id="main" tabIndex={-1}>
-        {healthError !== undefined ? <ErrorAlert error={healthError} context="The API health check failed" /> : null}
-        <Outlet />
-      </main>
-    </div>
+            ))}
+          </nav>
+          {health?.testSimulation ? (
+            <span className="badge badge-info" title="ALLOW_TEST_SIMULATION is on: test-only options are available">
+              Test mode
+            </span>
+          ) : null}
+          <SignedInAs />
+        </header>
+        <nav aria-label={`${PLATFORM_LABELS[navPlatform]} pages`} className="page-nav">
+          <ul>
+            {SECTIONS.map((s) => (
+              <li key={s.path}>
+                <NavLink to={`/${navPlatform}/${s.path}`} end>
+                  {s.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" tabIndex={-1}>
+          <SessionEndedNotice />
+          {healthError !== undefined ? <ErrorAlert error={healthError} context="The API health check failed" /> : null}
+          <Outlet />
+        </main>
+        <footer className="app-footer muted small">
+          Times are in your local time zone ({timeZoneName()}); hover over a time to see it in UTC.
+        </footer>
+      </div>
+    </OneAlertPerFailure>
   );
 }

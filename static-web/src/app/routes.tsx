@@ -1,5 +1,6 @@
 import { Navigate, type RouteObject } from 'react-router';
 import { HealthProvider } from '../features/health/components/HealthProvider';
+import { IdentityProvider } from '../features/identity/components/IdentityProvider';
 import { PLATFORMS } from '../lib/platforms';
 import { PLATFORM_PAGES, SECTIONS } from '../pages';
 import { NotFoundPage } from '../pages/NotFoundPage';
@@ -16,7 +17,9 @@ export const routes: RouteObject[] = [
     path: '/',
     element: (
       <HealthProvider>
-        <Layout />
+        <IdentityProvider>
+          <Layout />
+        </IdentityProvider>
       </HealthProvider>
     ),
     errorElement: <RouteError />,

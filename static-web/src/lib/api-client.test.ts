@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { json, mockApi, problem } from '../test/mock-api';
-import { ApiError, apiRequest, apiUrl } from './api-client';
+import { renderHook } from '@testing-library/react';
+import { html, json, mockApi, problem, signInRedirect } from '../test/mock-api';
+import { ApiError, apiRequest, apiUrl, SessionEndedError } from './api-client';
+import { useSessionEnded } from './session';
+
+const LOGIN_PAGE = '<!doctype html><html><body><form action="/.auth/login/aad/callback"><h1>Sign in</h1></form></body></html>';
+
 
 describe('apiUrl', () => {
   it('prefixes /api, repeats array parameters and drops empty ones', () => {
@@ -56,5 +61,63 @@ describe('apiRequest', () => {
     const error = (await apiRequest('/x').catch((e: unknown) => e)) as ApiError;
     expect(error.status).toBe(0);
     expect(error.message).toMatch(/^Could not reach the API/);
+  });
+
+  it('given SWA redirects the call to its login page (session ended), raises SessionEndedError and flags the session', async () => {
+    mockApi({ 'GET /api/things': signInRedirect() });
+    const session = renderHook(() => useSessionEnded());
+    expect(session.result.current).toBe(false);
+
+    const error = await apiRequest('/things').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SessionEndedError);
+    expect((error as ApiError).message).toBe('Your session has ended — sign in again.');
+    session.rerender();
+    expect(session.result.current).toBe(true);
+  });
+
+  it('does not follow redirects, so a login page on another origin cannot end in a network error', async () => {
+    const api = mockApi({ 'GET /api/things': json([]) });
+    await apiRequest('/things');
+    expect(api.fetchMock.mock.calls[0]?.[1]?.redirect).toBe('manual');
+  });
+
+  it.each([
+    ['a 401', problem(401, 'Unauthorized')],
+    ['a login page served in place (200, HTML)', html(LOGIN_PAGE)],
+  ])('given %s, raises SessionEndedError', async (_, reply) => {
+    mockApi({ 'GET /api/things': reply });
+    await expect(apiRequest('/things')).rejects.toBeInstanceOf(SessionEndedError);
+  });
+
+  it.each([
+    ['another web page', html('<html><body>Welcome</body></html>'), 'a web page instead of JSON'],
+    ['an empty 200', { status: 200 }, 'an empty answer'],
+    ['JSON that does not parse', { status: 200, text: '{"items": [' }, 'unreadable JSON'],
+    ['a JSON string', { status: 200, text: '"ok"' }, 'unreadable JSON'],
+  ])('given %s, raises an error instead of returning it as data', async (_, reply, why) => {
+    mockApi({ 'GET /api/things': reply });
+    const error = await apiRequest('/things').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).not.toBeInstanceOf(SessionEndedError);
+    expect((error as ApiError).message).toContain(why);
+  });
+
+  it('given a list endpoint that answers an object, raises an error (never an empty list)', async () => {
+    mockApi({ 'GET /api/things': json({ items: [] }) });
+    await expect(apiRequest('/things', { expect: 'array' })).rejects.toThrow(/not a list/);
+  });
+
+  it('given an ended session, the next real answer (signed in again elsewhere) clears the flag', async () => {
+    const api = mockApi({ 'GET /api/things': signInRedirect() });
+    const session = renderHook(() => useSessionEnded());
+    await apiRequest('/things').catch(() => undefined);
+    session.rerender();
+    expect(session.result.current).toBe(true);
+
+    api.set('GET /api/things', json([1]));
+    await apiRequest('/things');
+    session.rerender();
+    expect(session.result.current).toBe(false);
   });
 });

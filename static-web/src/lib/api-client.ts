@@ -1,7 +1,10 @@
+import { reportSessionAlive, reportSessionEnded } from './session';
+
 /**
  * The one place that talks HTTP to the Functions app. Every fetcher in src/features/<feature>/api/
  * goes through apiRequest(), so errors always arrive as an ApiError whose message is readable words:
  * the server's problem+json (RFC 9457) title and detail when it sent one, a plain explanation otherwise.
+ * An answer that is not the JSON the API sends (a sign-in page, HTML, nothing) is an error too, never data.
  */
 
 export const API_BASE = '/api';
@@ -47,9 +50,16 @@ export class ApiError extends Error {
   }
 }
 
+/** The sign-in session has ended (401, or SWA sent the call to its login page): sign in again. */
+export class SessionEndedError extends ApiError {
+  constructor() {
+    super(401, 'Your session has ended — sign in again.');
+    this.name = 'SessionEndedError';
+  }
+}
+
 const STATUS_WORDS: Record<number, string> = {
   400: 'The request was not accepted',
-  401: 'You are not signed in (or your session expired). Sign in again and retry',
   403: 'You do not have permission to do this',
   404: 'Not found',
   409: 'A job of this kind is already running',
@@ -133,6 +143,8 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   signal?: AbortSignal;
+  /** The endpoint answers a JSON array (lists); otherwise any JSON object or array is accepted. */
+  expect?: 'array';
 }
 
 export interface ApiResponse<T> {
@@ -141,26 +153,43 @@ export interface ApiResponse<T> {
   status: number;
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text.length === 0) return null;
-  const type = response.headers.get('content-type') ?? '';
-  if (type.includes('json')) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
-    }
+function isJsonType(response: Response): boolean {
+  const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
-  return text;
+}
+
+/**
+ * SWA sends an expired session's /api calls to its login page (302 to /.auth/login/...). Redirects
+ * are not followed (redirect: 'manual'): the login page redirects on to Entra, another origin whose
+ * answer fetch cannot read, so following would end in a network error. The API itself never
+ * redirects, so any redirect is this one. A proxy that serves a login page in place (200, HTML)
+ * or a 401 mean the same.
+ */
+function sentToSignIn(response: Response, text: string): boolean {
+  if (response.type === 'opaqueredirect' || response.status === 401) return true;
+  return response.ok && !isJsonType(response) && /\/\.auth\/|sign[ -]?in|log[ -]?in/i.test(text);
+}
+
+/** An answer in JSON, yet not the shape the endpoint promises. */
+export function unexpectedAnswer(status: number, why: string): ApiError {
+  return new ApiError(status, `The API's answer was not the data this page needs (${why}). Reload the page and retry.`);
 }
 
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-  const { method = 'GET', query, body, signal } = options;
+  const { method = 'GET', query, body, signal, expect } = options;
   const init: RequestInit = {
     method,
     headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
     credentials: 'same-origin',
+    redirect: 'manual',
   };
   if (body !== undefined) init.body = JSON.stringify(body);
   if (signal) init.signal = signal;
@@ -176,11 +205,24 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     );
   }
 
-  const parsed = await readBody(response);
+  const text = await response.text();
+  if (sentToSignIn(response, text)) {
+    reportSessionEnded();
+    throw new SessionEndedError();
+  }
+  const parsed = isJsonType(response) && text.length > 0 ? parseJson(text) : undefined;
   if (!response.ok) {
     const problem = toProblem(parsed);
     throw new ApiError(response.status, problemMessage(response.status, problem), problem);
   }
+  if (!isJsonType(response)) {
+    throw unexpectedAnswer(response.status, /^\s*</.test(text) ? 'a web page instead of JSON' : 'not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw unexpectedAnswer(response.status, text.length === 0 ? 'an empty answer' : 'unreadable JSON');
+  }
+  if (expect === 'array' && !Array.isArray(parsed)) throw unexpectedAnswer(response.status, 'not a list');
+  reportSessionAlive();
   return { data: parsed as T, headers: response.headers, status: response.status };
 }
 

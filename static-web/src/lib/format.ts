@@ -7,6 +7,11 @@ export function parseIso(iso: string | null | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** The browser's time zone, the one every time on screen is shown in (e.g. Europe/London). */
+export function timeZoneName(): string {
+  return dateTimeFormat.resolvedOptions().timeZone;
+}
+
 /** A UTC ISO-8601 value shown in the browser's time zone. */
 export function formatLocal(iso: string | null | undefined, withSeconds = false): string {
   const date = parseIso(iso);

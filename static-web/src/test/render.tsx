@@ -1,4 +1,4 @@
-import { act, render } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { vi } from 'vitest';
 import { routes } from '../app/routes';
@@ -15,4 +15,10 @@ export async function advance(ms = 0) {
   await act(async () => {
     await vi.advanceTimersByTimeAsync(ms);
   });
+}
+
+/** Says yes to the question a mass action asks first, e.g. "Revoke 2 expired requests?". */
+export function confirmAction(question: string) {
+  const dialog = screen.getByRole('dialog', { name: question });
+  fireEvent.click(within(dialog).getByRole('button', { name: /^(Revoke|Send)$/ }));
 }

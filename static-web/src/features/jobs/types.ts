@@ -1,4 +1,6 @@
 import type { ActiveJob } from '../../lib/api-client';
+import { formatLocal } from '../../lib/format';
+import { PLATFORM_LABELS, PLATFORMS } from '../../lib/platforms';
 
 export type { ActiveJob };
 
@@ -52,4 +54,16 @@ const JOB_TYPE_LABELS: Record<string, string> = {
 
 export function jobTypeLabel(jobType: string): string {
   return JOB_TYPE_LABELS[jobType] ?? jobType;
+}
+
+/** The job type for people, with its platform: RevokeExpiredPalantir → "Revoke expired (Palantir)". */
+export function jobTypeName(jobType: string): string {
+  const platform = PLATFORMS.find((p) => jobType.endsWith(PLATFORM_LABELS[p]));
+  return platform ? `${jobTypeLabel(jobType)} (${PLATFORM_LABELS[platform]})` : jobTypeLabel(jobType);
+}
+
+/** A 409's words, with the time as the running-job banner shows it (local time, seconds). */
+export function alreadyRunningMessage(job: ActiveJob): string {
+  const when = job.startedAt ? ` at ${formatLocal(job.startedAt, true)}` : '';
+  return `${jobTypeName(job.jobType)} is already running: started by ${job.startedBy || 'another server'}${when}.`;
 }

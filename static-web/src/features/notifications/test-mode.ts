@@ -23,3 +23,17 @@ export function testModeQuery(mode: TestMode, failEmails: readonly string[]): Qu
       return failEmails.length > 0 ? { failEmail: [...failEmails] } : {};
   }
 }
+
+/** Beside the trigger and in its question: what Test Mode will make fail, of `total` reminders. */
+export function failureNote(mode: TestMode, picked: number, total: number): string | null {
+  switch (mode) {
+    case 'normal':
+      return null;
+    case 'random':
+      return 'Test mode: about half of them will be made to fail, at random.';
+    case 'pick':
+      return picked > 0
+        ? `Test mode: ${String(picked)} of ${String(total)} will be made to fail (the picked emails).`
+        : 'Test mode: no email picked, so none will be made to fail.';
+  }
+}

@@ -28,13 +28,22 @@ describe('validateCreateForm', () => {
     ]);
   });
 
-  it('rejects a malformed email and an over-long value', () => {
-    const errors = validateCreateForm('databricks', databricks({ requestedByEmail: 'alice@', requestType: 'x'.repeat(51) }), {
+  it('rejects a malformed email and a value longer than the server takes', () => {
+    const limits = { requestTypes: [], minExpiresInDays: 1, maxExpiresInDays: 36500, maxLengths: { requestedBy: 5 }, allowedEmailDomains: [] };
+    const errors = validateCreateForm('databricks', databricks({ requestedByEmail: 'alice@', requestedBy: 'Alice Example' }), {
       testMode: false,
       now: NOW,
+      limits,
     });
     expect(errors.requestedByEmail).toBe('Enter an email address like name@example.com.');
-    expect(errors.requestType).toBe('Request type must be at most 50 characters.');
+    expect(errors.requestedBy).toBe('Requested by (name) must be at most 5 characters.');
+  });
+
+  it('takes only a request type the server lists', () => {
+    const limits = { requestTypes: ['Read', 'Admin'], minExpiresInDays: 1, maxExpiresInDays: 36500, maxLengths: {}, allowedEmailDomains: [] };
+    const options = { testMode: false, now: NOW, limits };
+    expect(validateCreateForm('databricks', databricks({ requestType: 'Write' }), options).requestType).toBe('Choose one of Read, Admin.');
+    expect(validateCreateForm('databricks', databricks({ requestType: 'Admin' }), options)).toEqual({});
   });
 
   it('needs a future custom date', () => {
@@ -58,6 +67,8 @@ describe('buildCreateBody', () => {
   it('sends exactly one expiry key for each choice', () => {
     expect(buildCreateBody('databricks', databricks({ expiry: 'days-1' }))).toMatchObject({ expiresInDays: 1 });
     expect(buildCreateBody('databricks', databricks({ expiry: 'days-5' }))).toMatchObject({ expiresInDays: 5 });
+    expect(buildCreateBody('databricks', databricks({ expiry: 'days-90' }))).toMatchObject({ expiresInDays: 90 });
+    expect(buildCreateBody('databricks', databricks({ expiry: 'days-180' }))).toMatchObject({ expiresInDays: 180 });
     expect(buildCreateBody('databricks', databricks({ expiry: 'days-29' }))).toMatchObject({ expiresInDays: 29 });
     expect(buildCreateBody('databricks', databricks({ expiry: 'expired' }))).toMatchObject({ expiresInDays: -1 });
     expect(buildCreateBody('databricks', databricks({ expiry: 'never' }))).toMatchObject({ neverExpires: true });

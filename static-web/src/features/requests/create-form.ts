@@ -1,17 +1,33 @@
 import type { FieldError } from '../../lib/api-client';
 import type { Platform } from '../../lib/platforms';
+import type { RequestOptions } from './api/get-request-options';
 import type { CreateRequestBody, ExpiryChoice } from './types';
 
-/** Expiry choices on the Create Request form (DESIGN §7: test durations 1, 5, 29 days). */
-export type ExpiryOption = 'days-1' | 'days-5' | 'days-29' | 'custom' | 'never' | 'expired';
+/**
+ * Expiry choices on the Create Request form: DESIGN §7's test durations 1, 5 and 29 days (around
+ * the 30- and 7-day reminders), then the usual grants of 30, 90 and 180 days.
+ */
+export type ExpiryOption =
+  | 'days-1'
+  | 'days-5'
+  | 'days-29'
+  | 'days-30'
+  | 'days-90'
+  | 'days-180'
+  | 'custom'
+  | 'never'
+  | 'expired';
 
-export const EXPIRY_OPTIONS: readonly { value: ExpiryOption; label: string; testOnly?: boolean }[] = [
-  { value: 'days-1', label: '1 day' },
-  { value: 'days-5', label: '5 days' },
-  { value: 'days-29', label: '29 days' },
+export const EXPIRY_OPTIONS: readonly { value: ExpiryOption; label: string; days?: number; testOnly?: boolean }[] = [
+  { value: 'days-1', label: '1 day', days: 1 },
+  { value: 'days-5', label: '5 days', days: 5 },
+  { value: 'days-29', label: '29 days', days: 29 },
+  { value: 'days-30', label: '30 days', days: 30 },
+  { value: 'days-90', label: '90 days', days: 90 },
+  { value: 'days-180', label: '180 days', days: 180 },
   { value: 'custom', label: 'Custom date' },
   { value: 'never', label: 'Never expires' },
-  { value: 'expired', label: 'Already expired (test)', testOnly: true },
+  { value: 'expired', label: 'Already expired (test)', days: -1, testOnly: true },
 ];
 
 export interface CreateFormValues {
@@ -58,16 +74,8 @@ const REQUIRED: Record<Platform, readonly FormField[]> = {
   palantir: ['projectId', 'requestType', 'requestedByEmail'],
 };
 
-const MAX_LENGTH: Partial<Record<FormField, number>> = {
-  requestNumber: 50,
-  requestType: 50,
-  requestedByAdId: 100,
-  requestedBy: 200,
-  requestedByEmail: 320,
-  projectId: 100,
-  projectRid: 200,
-  justification: 1000,
-};
+/** The API's own limit for an email address (shared/http/models.py); the others come from request-options. */
+const EMAIL_MAX_LENGTH = 320;
 
 export const FIELD_LABELS: Record<FormField, string> = {
   requestNumber: 'Request number',
@@ -89,13 +97,15 @@ const EMAIL = /^[^@\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f
 export interface ValidateOptions {
   testMode: boolean;
   now?: Date;
+  /** What the server accepts; without it (not loaded) only what needs no server word is checked. */
+  limits?: RequestOptions;
 }
 
 export function validateCreateForm(platform: Platform, values: CreateFormValues, options: ValidateOptions): FormErrors {
   const errors: FormErrors = {};
   for (const field of PLATFORM_FIELDS[platform]) {
     const value = values[field].trim();
-    const max = MAX_LENGTH[field];
+    const max = field === 'requestedByEmail' ? EMAIL_MAX_LENGTH : options.limits?.maxLengths[field];
     if (REQUIRED[platform].includes(field) && value.length === 0) {
       errors[field] = `Enter the ${FIELD_LABELS[field].toLowerCase()}.`;
     } else if (max !== undefined && value.length > max) {
@@ -103,8 +113,16 @@ export function validateCreateForm(platform: Platform, values: CreateFormValues,
     }
   }
   const email = values.requestedByEmail.trim();
+  const domains = options.limits?.allowedEmailDomains ?? [];
   if (!errors.requestedByEmail && email.length > 0 && !EMAIL.test(email)) {
     errors.requestedByEmail = 'Enter an email address like name@example.com.';
+  } else if (!errors.requestedByEmail && email.length > 0 && domains.length > 0 && !domains.includes(emailDomain(email))) {
+    errors.requestedByEmail = `Reminders go only to addresses at ${domains.join(', ')}.`;
+  }
+  const types = options.limits?.requestTypes ?? [];
+  const type = values.requestType.trim();
+  if (!errors.requestType && type.length > 0 && types.length > 0 && !types.includes(type)) {
+    errors.requestType = `Choose one of ${types.join(', ')}.`;
   }
   if (values.expiry === 'expired' && !options.testMode) {
     errors.expiry = '“Already expired” is only available when the API is in test mode.';
@@ -120,21 +138,16 @@ export function validateCreateForm(platform: Platform, values: CreateFormValues,
   return errors;
 }
 
+function emailDomain(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+}
+
 function expiryChoice(values: CreateFormValues): ExpiryChoice {
-  switch (values.expiry) {
-    case 'days-1':
-      return { expiresInDays: 1 };
-    case 'days-5':
-      return { expiresInDays: 5 };
-    case 'days-29':
-      return { expiresInDays: 29 };
-    case 'expired':
-      return { expiresInDays: -1 };
-    case 'never':
-      return { neverExpires: true };
-    case 'custom':
-      return { expiresOn: new Date(values.customExpiresOn).toISOString() };
-  }
+  if (values.expiry === 'never') return { neverExpires: true };
+  if (values.expiry === 'custom') return { expiresOn: new Date(values.customExpiresOn).toISOString() };
+  const days = EXPIRY_OPTIONS.find((option) => option.value === values.expiry)?.days;
+  if (days === undefined) throw new Error(`expiry option ${values.expiry} has no day count`);
+  return { expiresInDays: days };
 }
 
 /** The POST body: the platform's fields (blank optional ones left out) plus exactly one expiry key. */

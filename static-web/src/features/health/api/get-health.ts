@@ -9,10 +9,10 @@ export interface Health {
 
 /** GET /api/health → status, database, and whether test simulation is on (a 503 throws an ApiError). */
 export async function getHealth(signal?: AbortSignal): Promise<Health> {
-  const { data } = await apiRequest<Partial<Health> | null>('/health', { signal });
+  const { data } = await apiRequest<Partial<Health>>('/health', { signal });
   return {
-    status: data?.status ?? 'unknown',
-    database: data?.database ?? 'unknown',
-    testSimulation: data?.testSimulation === true,
+    status: data.status ?? 'unknown',
+    database: data.database ?? 'unknown',
+    testSimulation: data.testSimulation === true,
   };
 }

@@ -12,7 +12,7 @@ export async function getJobRun<R>(platform: Platform, jobId: string, signal?: A
 export async function getJobRunResult<R>(
   platform: Platform,
   jobId: string,
-  readResult: (data: R) => R = (data) => data,
+  readResult: (data: R) => R,
 ): Promise<R | null> {
   const { result } = await getJobRun<R>(platform, jobId);
   return result === null ? null : readResult(result);

@@ -4,6 +4,6 @@ import type { JobRun } from '../types';
 
 /** GET /api/{p}/jobs — recent runs of this platform's two job types, newest first. */
 export async function getJobRuns(platform: Platform, signal?: AbortSignal): Promise<JobRun[]> {
-  const { data } = await apiRequest<JobRun[]>(`/${platform}/jobs`, { signal });
-  return Array.isArray(data) ? data : [];
+  const { data } = await apiRequest<JobRun[]>(`/${platform}/jobs`, { signal, expect: 'array' });
+  return data;
 }

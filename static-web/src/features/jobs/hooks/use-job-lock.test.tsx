@@ -67,6 +67,7 @@ describe('useJobLock', () => {
     expect(result.current.activeJob).toBeNull();
     expect(result.current.polling).toBe(false);
     expect(onUnlock).toHaveBeenCalledTimes(1);
+    expect(onUnlock).toHaveBeenCalledWith(ACTIVE_JOB); // the run that held it, so the page can name it
     expect(vi.getTimerCount()).toBe(0);
 
     await advance(POLL_INTERVAL_MS * 10);

@@ -9,8 +9,11 @@ export const POLL_INTERVAL_MS = 3000;
 export interface UseJobLockOptions {
   platform: Platform;
   kind: JobKind;
-  /** Called once when a poll sees the lock released: the page refreshes its list. */
-  onUnlock?: () => void;
+  /**
+   * Called once when a poll sees the lock released, with the run that held it when known: the page
+   * refreshes its list and says that run has finished.
+   */
+  onUnlock?: (finished: ActiveJob | null) => void;
   /**
    * While unlocked, also re-read the status this often, so a job started elsewhere (another tab,
    * another server, a timer) shows up without a reload. null or 0 turns it off.
@@ -50,6 +53,8 @@ export function useJobLock({ platform, kind, onUnlock, idleCheckMs = null, pause
 
   /** The setInterval id of the 3-second poll; null when not polling. */
   const pollRef = useRef<ReturnType<typeof setInterval> | null>(null);
+  /** The run holding the lock, as last seen (status answer or 409). */
+  const holderRef = useRef<ActiveJob | null>(null);
   const onUnlockRef = useRef(onUnlock);
   const checkRef = useRef<() => void>(() => undefined);
 
@@ -83,13 +88,16 @@ export function useJobLock({ platform, kind, onUnlock, idleCheckMs = null, pause
         const next = await getJobStatus(platform, kind);
         if (!active) return;
         if (next.isLocked) {
+          holderRef.current = next.activeJob ?? holderRef.current;
           startPolling();
           setState({ key, status: next, error: undefined, polling: true });
         } else {
           const wasPolling = pollRef.current !== null;
           stopPolling();
           setState({ key, status: next, error: undefined, polling: false });
-          if (wasPolling) onUnlockRef.current?.();
+          const finished = holderRef.current;
+          holderRef.current = null;
+          if (wasPolling) onUnlockRef.current?.(finished);
         }
       } catch (error) {
         if (!active) return;
@@ -112,6 +120,7 @@ export function useJobLock({ platform, kind, onUnlock, idleCheckMs = null, pause
     return () => {
       active = false;
       checkRef.current = () => undefined;
+      holderRef.current = null;
       stopPolling();
     };
   }, [key, platform, kind, startPolling, stopPolling]);
@@ -129,6 +138,7 @@ export function useJobLock({ platform, kind, onUnlock, idleCheckMs = null, pause
 
   const showLocked = useCallback(
     (activeJob: ActiveJob | null) => {
+      holderRef.current = activeJob;
       startPolling();
       setState({ key, status: { isLocked: true, activeJob }, error: undefined, polling: true });
     },
@@ -136,6 +146,7 @@ export function useJobLock({ platform, kind, onUnlock, idleCheckMs = null, pause
   );
 
   const markUnlocked = useCallback(() => {
+    holderRef.current = null;
     stopPolling();
     setState({ key, status: { isLocked: false, activeJob: null }, error: undefined, polling: false });
   }, [key, stopPolling]);

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../../lib/api-client';
 import type { Platform } from '../../../lib/platforms';
-import type { ActiveJob, JobAnswer, JobKind, JobStarted } from '../types';
+import { alreadyRunningMessage, type ActiveJob, type JobAnswer, type JobKind, type JobStarted } from '../types';
 import { POLL_INTERVAL_MS, useJobLock, type JobLock } from './use-job-lock';
 
 export interface JobRunner<R> {
@@ -17,6 +17,8 @@ export interface JobRunner<R> {
   /** The running job from the last 409 (cleared once the lock is released). */
   conflict: ActiveJob | null;
   conflictMessage: string | null;
+  /** A run this page did not start (another tab, server or timer) held the lock and has finished. */
+  finishedElsewhere: ActiveJob | null;
   /** True until the first job-status answer (or error) for this page. */
   checkingLock: boolean;
   trigger: () => Promise<void>;
@@ -46,6 +48,7 @@ export function useJobRunner<R>({ platform, kind, run, readResult, refresh }: Us
   const startedRef = useRef<JobStarted | null>(null);
   const [runError, setRunError] = useState<unknown>(undefined);
   const [conflict, setConflict] = useState<{ job: ActiveJob | null; message: string } | null>(null);
+  const [finishedElsewhere, setFinishedElsewhere] = useState<ActiveJob | null>(null);
   const mounted = useRef(false);
 
   useEffect(() => {
@@ -55,28 +58,40 @@ export function useJobRunner<R>({ platform, kind, run, readResult, refresh }: Us
     };
   }, []);
 
+  /**
+   * Shows a finished run's result, unless `wanted` says the page has moved on meanwhile. A failure
+   * to read this page's own run is its error; another's result is a courtesy (its notice links to it).
+   */
   const showRunResult = useCallback(
-    async (jobId: string) => {
+    async (jobId: string, wanted: () => boolean, own: boolean) => {
       try {
         const finished = await readResult(jobId);
-        if (!mounted.current || startedRef.current?.jobId !== jobId) return;
+        if (!mounted.current || !wanted()) return;
         if (finished === null) return; // still running: the next unlock tries again
         startedRef.current = null;
         setStarted(null);
         setResult(finished);
       } catch (error) {
-        if (mounted.current) setRunError(error);
+        if (mounted.current && own) setRunError(error);
       }
     },
     [readResult],
   );
 
-  const onUnlock = useCallback(() => {
-    setConflict(null);
-    refresh();
-    const mine = startedRef.current;
-    if (mine) void showRunResult(mine.jobId);
-  }, [refresh, showRunResult]);
+  const onUnlock = useCallback(
+    (finished: ActiveJob | null) => {
+      setConflict(null);
+      refresh();
+      const mine = startedRef.current;
+      if (mine) {
+        void showRunResult(mine.jobId, () => startedRef.current?.jobId === mine.jobId, true);
+      } else if (finished) {
+        setFinishedElsewhere(finished);
+        if (finished.jobId) void showRunResult(finished.jobId, () => startedRef.current === null, false);
+      }
+    },
+    [refresh, showRunResult],
+  );
 
   const lock = useJobLock({ platform, kind, onUnlock, idleCheckMs: POLL_INTERVAL_MS, paused: running });
   const { showLocked, markUnlocked, recheck } = lock;
@@ -88,6 +103,7 @@ export function useJobRunner<R>({ platform, kind, run, readResult, refresh }: Us
     startedRef.current = null;
     setRunError(undefined);
     setConflict(null);
+    setFinishedElsewhere(null);
     try {
       const answer = await run();
       if (!mounted.current) return;
@@ -105,7 +121,8 @@ export function useJobRunner<R>({ platform, kind, run, readResult, refresh }: Us
     } catch (error) {
       if (!mounted.current) return;
       if (error instanceof ApiError && error.status === 409) {
-        setConflict({ job: error.activeJob, message: error.message });
+        const job = error.activeJob;
+        setConflict({ job, message: job ? alreadyRunningMessage(job) : error.message });
         showLocked(error.activeJob);
       } else {
         setRunError(error);
@@ -123,6 +140,7 @@ export function useJobRunner<R>({ platform, kind, run, readResult, refresh }: Us
     runError,
     conflict: conflict?.job ?? null,
     conflictMessage: conflict?.message ?? null,
+    finishedElsewhere,
     checkingLock: lock.status === null && lock.error === undefined,
     trigger,
   };

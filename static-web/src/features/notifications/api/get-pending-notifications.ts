@@ -9,6 +9,7 @@ export async function getPendingNotifications(
 ): Promise<PendingNotification[]> {
   const { data } = await apiRequest<PendingNotification[]>(`/${platform}/access-requests/pending-notifications`, {
     signal,
+    expect: 'array',
   });
-  return Array.isArray(data) ? data : [];
+  return data;
 }

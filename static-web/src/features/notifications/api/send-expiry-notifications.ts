@@ -1,4 +1,4 @@
-import { apiRequest } from '../../../lib/api-client';
+import { apiRequest, unexpectedAnswer } from '../../../lib/api-client';
 import type { Platform } from '../../../lib/platforms';
 import { jobAnswer } from '../../jobs/api/job-answer';
 import type { JobAnswer, JobStarted } from '../../jobs/types';
@@ -62,6 +62,7 @@ export async function sendExpiryNotifications(
 
 /** The result with its lists present, whichever answer (the 200, or the run's record) carried it. */
 export function readNotificationResult(data: NotificationJobResult): NotificationJobResult {
+  if (typeof data.notifiedCount !== 'number') throw unexpectedAnswer(200, 'no notifiedCount');
   return {
     ...data,
     notifications: Array.isArray(data.notifications) ? data.notifications : [],

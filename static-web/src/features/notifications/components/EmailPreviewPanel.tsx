@@ -1,6 +1,7 @@
 import { useId, useState, type SyntheticEvent } from 'react';
 import { ErrorAlert } from '../../../components/Feedback';
 import type { Platform } from '../../../lib/platforms';
+import { useAdminRefusal } from '../../identity/components/IdentityProvider';
 import type { ReminderType } from '../../requests/types';
 import { getEmailPreview, type EmailPreview } from '../api/get-email-preview';
 
@@ -18,6 +19,7 @@ export function EmailPreviewPanel({ platform }: { platform: Platform }) {
   const [preview, setPreview] = useState<EmailPreview>();
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(false);
+  const refusal = useAdminRefusal(); // the preview is admin only (it may show a named request's email)
 
   async function show(event: SyntheticEvent<HTMLFormElement, SubmitEvent>) {
     event.preventDefault();
@@ -57,9 +59,19 @@ export function EmailPreviewPanel({ platform }: { platform: Platform }) {
             }}
             placeholder="a sample when empty"
           />
-          <button type="submit" className="button-secondary" disabled={loading}>
+          <button
+            type="submit"
+            className="button-secondary"
+            disabled={loading || refusal !== null}
+            aria-describedby={refusal ? `${id}-refusal` : undefined}
+          >
             Show preview
           </button>
+          {refusal ? (
+            <span id={`${id}-refusal`} className="muted">
+              {refusal}
+            </span>
+          ) : null}
         </div>
       </form>
       {error !== undefined ? <ErrorAlert error={error} context="Could not render the preview" /> : null}

@@ -2,8 +2,8 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { ACTIVE_JOB, pendingNotification } from '../../../test/fixtures';
-import { json, mockApi, problem, type RecordedCall } from '../../../test/mock-api';
-import { renderAt } from '../../../test/render';
+import { json, mockApi, problem, READER_ME, type RecordedCall } from '../../../test/mock-api';
+import { confirmAction, renderAt } from '../../../test/render';
 import type { PendingNotification } from '../../requests/types';
 
 const BASE = '/api/databricks/access-requests';
@@ -26,9 +26,10 @@ const RESULT = {
   performance: { parallelMs: 10_150, estimatedSequentialMs: 30_300, speedup: 2.985 },
 };
 
-function setup(options: { testSimulation?: boolean; candidates?: PendingNotification[] } = {}) {
+function setup(options: { testSimulation?: boolean; candidates?: PendingNotification[]; me?: typeof READER_ME } = {}) {
   const posts: RecordedCall[] = [];
   const api = mockApi({
+    ...(options.me ? { 'GET /api/me': json(options.me) } : {}),
     'GET /api/health': json({ status: 'ok', database: 'ok', testSimulation: options.testSimulation ?? true }),
     [`GET ${BASE}/notification-job-status`]: json({ isLocked: false, activeJob: null }),
     [`GET ${BASE}/pending-notifications`]: json(options.candidates ?? CANDIDATES),
@@ -77,6 +78,7 @@ describe('ExpiryNotificationsPage', () => {
   it('Normal sends no test parameter', async () => {
     const { posts, user } = setup();
     await user.click(await readyButton());
+    confirmAction('Send 3 reminders?');
     await screen.findByText('Sent 2 of 3 notifications.');
     expect(posts).toHaveLength(1);
     expect(posts[0]?.url.search).toBe('');
@@ -87,6 +89,7 @@ describe('ExpiryNotificationsPage', () => {
     const button = await readyButton();
     await user.click(screen.getByRole('radio', { name: 'Random failures' }));
     await user.click(button);
+    confirmAction('Send 3 reminders?');
     await screen.findByText('Sent 2 of 3 notifications.');
     expect(posts[0]?.url.searchParams.get('simulateFailures')).toBe('true');
     expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual([]);
@@ -104,6 +107,7 @@ describe('ExpiryNotificationsPage', () => {
     ]);
     await user.click(within(picks).getByRole('checkbox', { name: 'bob@example.com' }));
     await user.click(button);
+    confirmAction('Send 3 reminders?');
     await screen.findByText('Sent 2 of 3 notifications.');
     expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual(['bob@example.com']);
     expect(posts[0]?.url.searchParams.has('simulateFailures')).toBe(false);
@@ -118,6 +122,7 @@ describe('ExpiryNotificationsPage', () => {
     await user.click(screen.getByRole('checkbox', { name: 'alice@example.com' }));
     await user.click(screen.getByRole('checkbox', { name: 'alice@example.com' }));
     await user.click(button);
+    confirmAction('Send 3 reminders?');
     await screen.findByText('Sent 2 of 3 notifications.');
     expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual(['alice@example.com', 'bob@example.com']);
   });
@@ -125,6 +130,7 @@ describe('ExpiryNotificationsPage', () => {
   it('shows the result: counts, sent and failed lists, parallel vs sequential time and speedup', async () => {
     const { user } = setup();
     await user.click(await readyButton());
+    confirmAction('Send 3 reminders?');
     const result = await screen.findByRole('region', { name: 'Last run' });
     expect(within(result).getByText('Sent').nextElementSibling).toHaveTextContent('2');
     expect(within(result).getByText('Failed').nextElementSibling).toHaveTextContent('1');
@@ -153,6 +159,7 @@ describe('ExpiryNotificationsPage', () => {
     api.set(`POST ${BASE}/send-expiry-notifications`, problem(409, 'Job already running', { activeJob: { ...ACTIVE_JOB, jobType: 'ExpiryNotificationDatabricks' } }));
     const button = await readyButton();
     await user.click(button);
+    confirmAction('Send 3 reminders?');
     expect(await screen.findByRole('status')).toHaveTextContent('Job is currently running — Started by func-host-2');
     expect(button).toBeDisabled();
   });
@@ -161,5 +168,38 @@ describe('ExpiryNotificationsPage', () => {
     setup({ candidates: [] });
     expect(await screen.findByText('No request needs a reminder right now.')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Trigger Notification to All (0)' })).toBeDisabled();
+  });
+
+  it('says beside the button and in its question how many will be made to fail, and clears the picks after the run', async () => {
+    const { posts, user } = setup();
+    const button = await readyButton();
+    await user.click(screen.getByRole('radio', { name: 'Pick emails to fail' }));
+    await user.click(screen.getByRole('checkbox', { name: 'alice@example.com' }));
+
+    // alice has two of the three reminders
+    const note = 'Test mode: 2 of 3 will be made to fail (the picked emails).';
+    expect(button).toHaveAccessibleDescription(note);
+    await user.click(button);
+    expect(within(screen.getByRole('dialog', { name: 'Send 3 reminders?' })).getByText(note)).toBeInTheDocument();
+    confirmAction('Send 3 reminders?');
+    await screen.findByText('Sent 2 of 3 notifications.');
+
+    expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual(['alice@example.com']);
+    expect(screen.getByRole('checkbox', { name: 'alice@example.com' })).not.toBeChecked();
+    expect(button).toHaveAccessibleDescription('Test mode: no email picked, so none will be made to fail.');
+  });
+
+  it('shows a reader the trigger and the email preview disabled, with the role they need', async () => {
+    const { posts } = setup({ me: READER_ME });
+    const button = await screen.findByRole('button', { name: 'Trigger Notification to All (3)' });
+    const reason = 'This needs the access-admin role; you are signed in as a reader.';
+
+    await vi.waitFor(() => {
+      expect(button).toHaveAccessibleDescription(reason);
+    });
+    expect(button).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Show preview' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Show preview' })).toHaveAccessibleDescription(reason);
+    expect(posts).toHaveLength(0);
   });
 });

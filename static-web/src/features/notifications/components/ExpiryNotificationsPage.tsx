@@ -2,6 +2,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { DateTime } from '../../../components/DateTime';
 import { EmptyState, ErrorAlert, Loading } from '../../../components/Feedback';
 import { PageHeader } from '../../../components/PageHeader';
+import { plural } from '../../../lib/format';
 import type { Platform } from '../../../lib/platforms';
 import { useResource } from '../../../lib/use-resource';
 import { useHealth } from '../../health/components/HealthProvider';
@@ -16,7 +17,7 @@ import {
   sendExpiryNotifications,
   type NotificationJobResult,
 } from '../api/send-expiry-notifications';
-import type { TestMode } from '../test-mode';
+import { failureNote, type TestMode } from '../test-mode';
 import { EmailPreviewPanel } from './EmailPreviewPanel';
 import { NotificationResultView } from './NotificationResultView';
 import { TestModeFieldset } from './TestModeFieldset';
@@ -41,10 +42,12 @@ export function ExpiryNotificationsPage({ platform }: { platform: Platform }) {
   const failEmails = useMemo(() => picked.filter((email) => emails.includes(email)), [picked, emails]);
   const effectiveMode: TestMode = simulationOff ? 'normal' : mode;
 
-  const run = useCallback(
-    () => sendExpiryNotifications(platform, { testMode: effectiveMode, failEmails }),
-    [platform, effectiveMode, failEmails],
-  );
+  const run = useCallback(async () => {
+    const answer = await sendExpiryNotifications(platform, { testMode: effectiveMode, failEmails });
+    setPicked([]); // those reminders were sent (or failed): the next run starts from no pick
+    return answer;
+  }, [platform, effectiveMode, failEmails]);
+  const failing = items.filter((item) => failEmails.includes(item.requestedByEmail)).length;
   const readResult = useCallback(
     (jobId: string) => getJobRunResult<NotificationJobResult>(platform, jobId, readNotificationResult),
     [platform],
@@ -74,8 +77,12 @@ export function ExpiryNotificationsPage({ platform }: { platform: Platform }) {
         description="Active requests expiring within 30 days that are due a reminder: a 30-Day Reminder first, then a 7-Day Reminder once 7 days or fewer remain."
       />
       <JobControls
+        platform={platform}
         runner={runner}
         buttonLabel={`Trigger Notification to All (${items.length})`}
+        confirmTitle={`Send ${plural(items.length, 'reminder')}?`}
+        confirmLabel="Send"
+        note={failureNote(effectiveMode, failing, items.length)}
         itemCount={items.length}
         listLoading={list.loading}
         listFailed={list.error !== undefined}

@@ -16,8 +16,9 @@ export async function getAccessRequests(
   const { data, headers } = await apiRequest<AccessRequest[]>(`/${platform}/access-requests`, {
     query: { limit, offset },
     signal,
+    expect: 'array',
   });
-  const items = Array.isArray(data) ? data : [];
+  const items = data;
   const header = Number(headers.get('X-Total-Count'));
   const total = Number.isFinite(header) && headers.has('X-Total-Count') ? header : offset + items.length;
   return { items, total };

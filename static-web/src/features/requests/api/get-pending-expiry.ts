@@ -4,6 +4,9 @@ import type { AccessRequest } from '../types';
 
 /** GET /api/{p}/access-requests/pending-expiry — Active requests already past expiry. */
 export async function getPendingExpiry(platform: Platform, signal?: AbortSignal): Promise<AccessRequest[]> {
-  const { data } = await apiRequest<AccessRequest[]>(`/${platform}/access-requests/pending-expiry`, { signal });
-  return Array.isArray(data) ? data : [];
+  const { data } = await apiRequest<AccessRequest[]>(`/${platform}/access-requests/pending-expiry`, {
+    signal,
+    expect: 'array',
+  });
+  return data;
 }

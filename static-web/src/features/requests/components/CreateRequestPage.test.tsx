@@ -1,11 +1,26 @@
-import { screen, waitForElementToBeRemoved, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { databricksRequest, palantirRequest } from '../../../test/fixtures';
-import { json, mockApi, problem, type Handler, type RecordedCall } from '../../../test/mock-api';
+import { json, mockApi, problem, READER_ME, type Handler, type RecordedCall } from '../../../test/mock-api';
 import { renderAt } from '../../../test/render';
 
-function setup(platform: 'databricks' | 'palantir', options: { testSimulation?: boolean; reply?: Handler } = {}) {
+const TYPES = { databricks: ['Read', 'ReadWrite', 'Admin'], palantir: ['Viewer', 'Editor', 'Owner'] };
+
+const requestOptions = (platform: 'databricks' | 'palantir', extra: Record<string, unknown> = {}) => ({
+  requestTypes: TYPES[platform],
+  minExpiresInDays: 1,
+  maxExpiresInDays: 36500,
+  maxLengths: { requestNumber: 50, requestType: 50, requestedBy: 200, projectId: 100, justification: 1000 },
+  allowedEmailDomains: [],
+  ...extra,
+});
+
+/** The page with its request types loaded (the type is a list from then on). */
+async function setup(
+  platform: 'databricks' | 'palantir',
+  options: { testSimulation?: boolean; reply?: Handler; routes?: Record<string, Handler> } = {},
+) {
   const posts: RecordedCall[] = [];
   const created = platform === 'databricks' ? databricksRequest({ id: 77, requestNumber: 'DBR-0077' }) : palantirRequest();
   const reply = options.reply ?? json(created, 201);
@@ -16,17 +31,21 @@ function setup(platform: 'databricks' | 'palantir', options: { testSimulation?: 
       return typeof reply === 'function' ? reply(call) : reply;
     },
     [`GET /api/${platform}/access-requests`]: json([created], 200, { 'X-Total-Count': '1' }),
+    [`GET /api/${platform}/request-options`]: json(requestOptions(platform)),
+    ...options.routes,
   });
   const user = userEvent.setup();
   const rendered = renderAt(`/${platform}/requests/new`);
-  return { posts, user, ...rendered };
+  await screen.findByRole('option', { name: TYPES[platform][0] });
+  const chooseType = (type: string) => user.selectOptions(screen.getByRole('combobox', { name: 'Request type' }), type);
+  return { posts, user, chooseType, ...rendered };
 }
 
 const submit = () => screen.getByRole('button', { name: 'Create request' });
 
 describe('CreateRequestPage', () => {
   it('shows labelled errors for missing required fields and sends nothing', async () => {
-    const { posts, user } = setup('databricks');
+    const { posts, user } = await setup('databricks');
     await user.click(submit());
     expect(await screen.findByRole('alert')).toHaveTextContent('Fix the 3 highlighted fields.');
     const type = screen.getByRole('combobox', { name: 'Request type' });
@@ -35,13 +54,23 @@ describe('CreateRequestPage', () => {
     expect(screen.getByRole('textbox', { name: 'Requested by (name)' })).toHaveAccessibleDescription('Enter the requested by (name).');
     expect(screen.getByRole('textbox', { name: 'Requester email' })).toHaveAccessibleDescription('Enter the requester email.');
     expect(screen.getByRole('textbox', { name: /Request number/ })).not.toHaveAttribute('aria-invalid');
-    expect(type).toHaveFocus();
     expect(posts).toHaveLength(0);
+    // The summary at the top takes focus and links to each field in form order
+    const summary = screen.getByRole('alert');
+    expect(summary.parentElement).toHaveFocus();
+    const links = within(summary).getAllByRole('link');
+    expect(links.map((link) => link.textContent)).toEqual([
+      'Request type: Enter the request type.',
+      'Requested by (name): Enter the requested by (name).',
+      'Requester email: Enter the requester email.',
+    ]);
+    await user.click(links[0] as HTMLElement);
+    expect(type).toHaveFocus();
   });
 
   it('rejects a malformed email until it is fixed', async () => {
-    const { posts, user } = setup('databricks');
-    await user.type(screen.getByRole('combobox', { name: 'Request type' }), 'Read');
+    const { posts, user, chooseType } = await setup('databricks');
+    await chooseType('Read');
     await user.type(screen.getByRole('textbox', { name: 'Requested by (name)' }), 'Alice');
     const email = screen.getByRole('textbox', { name: 'Requester email' });
     await user.type(email, 'alice.example.com');
@@ -58,8 +87,8 @@ describe('CreateRequestPage', () => {
   });
 
   it('creates a Databricks request expiring in 5 days and shows it on the requests list', async () => {
-    const { posts, user, router } = setup('databricks');
-    await user.type(screen.getByRole('combobox', { name: 'Request type' }), 'Read');
+    const { posts, user, router, chooseType } = await setup('databricks');
+    await chooseType('Read');
     await user.type(screen.getByRole('textbox', { name: 'Requested by (name)' }), 'Alice Example');
     await user.type(screen.getByRole('textbox', { name: 'Requester email' }), 'alice@example.com');
     await user.click(screen.getByRole('radio', { name: '5 days' }));
@@ -75,15 +104,20 @@ describe('CreateRequestPage', () => {
     });
   });
 
-  it('offers durations 1, 5, 29 days, custom date and never expires; "already expired" only in test mode', async () => {
-    setup('databricks', { testSimulation: false });
+  it('offers the test durations 1, 5, 29 days, then 30, 90, 180 days, custom date and never expires; "already expired" only in test mode', async () => {
+    await setup('databricks', { testSimulation: false });
     const group = screen.getByRole('group', { name: 'Expires' });
     // Wait until the health answer (testSimulation: false) has been read.
-    await waitForElementToBeRemoved(() => screen.queryByText(/Checking whether the API is in test mode/));
+    await waitFor(() => {
+      expect(screen.queryByText(/Checking whether the API is in test mode/)).not.toBeInTheDocument();
+    });
     expect(within(group).getAllByRole('radio').map((r) => r.getAttribute('value'))).toEqual([
       'days-1',
       'days-5',
       'days-29',
+      'days-30',
+      'days-90',
+      'days-180',
       'custom',
       'never',
     ]);
@@ -91,9 +125,9 @@ describe('CreateRequestPage', () => {
   });
 
   it('in test mode can create an already-expired request (expiresInDays -1)', async () => {
-    const { posts, user } = setup('databricks', { testSimulation: true });
+    const { posts, user, chooseType } = await setup('databricks', { testSimulation: true });
     const expired = await screen.findByRole('radio', { name: 'Already expired (test)' });
-    await user.type(screen.getByRole('combobox', { name: 'Request type' }), 'Read');
+    await chooseType('Read');
     await user.type(screen.getByRole('textbox', { name: 'Requested by (name)' }), 'Alice');
     await user.type(screen.getByRole('textbox', { name: 'Requester email' }), 'alice@example.com');
     await user.click(expired);
@@ -103,8 +137,8 @@ describe('CreateRequestPage', () => {
   });
 
   it('sends neverExpires or a custom expiresOn', async () => {
-    const { posts, user } = setup('databricks');
-    await user.type(screen.getByRole('combobox', { name: 'Request type' }), 'Read');
+    const { posts, user, chooseType } = await setup('databricks');
+    await chooseType('Read');
     await user.type(screen.getByRole('textbox', { name: 'Requested by (name)' }), 'Alice');
     await user.type(screen.getByRole('textbox', { name: 'Requester email' }), 'alice@example.com');
     await user.click(screen.getByRole('radio', { name: 'Custom date' }));
@@ -120,13 +154,13 @@ describe('CreateRequestPage', () => {
   });
 
   it('shows the server problem+json errors[] next to their fields', async () => {
-    const { user } = setup('databricks', {
+    const { user, chooseType } = await setup('databricks', {
       reply: problem(422, 'Validation failed', {
         detail: 'The request body is not valid.',
         errors: [{ field: 'requestedByEmail', message: 'Email domain example.com is not allowed.' }],
       }),
     });
-    await user.type(screen.getByRole('combobox', { name: 'Request type' }), 'Read');
+    await chooseType('Read');
     await user.type(screen.getByRole('textbox', { name: 'Requested by (name)' }), 'Alice');
     await user.type(screen.getByRole('textbox', { name: 'Requester email' }), 'alice@example.com');
     await user.click(screen.getByRole('radio', { name: 'Never expires' }));
@@ -134,12 +168,71 @@ describe('CreateRequestPage', () => {
     const email = screen.getByRole('textbox', { name: 'Requester email' });
     await screen.findByText('Email domain example.com is not allowed.');
     expect(email).toHaveAccessibleDescription('Email domain example.com is not allowed.');
+    await user.click(screen.getByRole('link', { name: 'Requester email: Email domain example.com is not allowed.' }));
     expect(email).toHaveFocus();
   });
 
+  it('offers the request types as a list and shows the limits before anything is typed', async () => {
+    // Given the server takes three types, 1 to 36500 days and only contoso.com addresses
+    await setup('databricks', {
+      routes: { 'GET /api/databricks/request-options': json(requestOptions('databricks', { allowedEmailDomains: ['contoso.com'] })) },
+    });
+
+    // Then the type is a choice among exactly those, and the limits are said up front
+    const type = screen.getByRole('combobox', { name: 'Request type' });
+    expect(within(type).getAllByRole('option').map((o) => o.textContent)).toEqual(['Choose a type', 'Read', 'ReadWrite', 'Admin']);
+    expect(screen.getByText('Request type: one of Read, ReadWrite, Admin.')).toBeInTheDocument();
+    expect(screen.getByText(/from 1 up to 36500 days from now/)).toBeInTheDocument();
+    expect(screen.getByText('Requester email: only addresses at contoso.com.')).toBeInTheDocument();
+  });
+
+  it('refuses an address outside the allowed domains before sending', async () => {
+    const { posts, user, chooseType } = await setup('databricks', {
+      routes: { 'GET /api/databricks/request-options': json(requestOptions('databricks', { allowedEmailDomains: ['contoso.com'] })) },
+    });
+    await chooseType('Read');
+    await user.type(screen.getByRole('textbox', { name: 'Requested by (name)' }), 'Alice');
+    await user.type(screen.getByRole('textbox', { name: 'Requester email' }), 'alice@example.com');
+    await user.click(submit());
+
+    expect(screen.getByRole('textbox', { name: 'Requester email' })).toHaveAccessibleDescription('Reminders go only to addresses at contoso.com.');
+    expect(posts).toHaveLength(0);
+  });
+
+  it('shows a duplicate request number (409) at the request-number field', async () => {
+    // Given the server already has a request with this number
+    const { user, chooseType } = await setup('databricks', {
+      reply: problem(409, 'Duplicate request number', { detail: 'A request numbered DBX-1002 already exists.' }),
+    });
+    await user.type(screen.getByRole('textbox', { name: /Request number/ }), 'DBX-1002');
+    await chooseType('Read');
+    await user.type(screen.getByRole('textbox', { name: 'Requested by (name)' }), 'Alice');
+    await user.type(screen.getByRole('textbox', { name: 'Requester email' }), 'alice@example.com');
+
+    // When it is submitted
+    await user.click(submit());
+
+    // Then the field says so, and the summary links to it
+    const number = screen.getByRole('textbox', { name: /Request number/ });
+    expect(await screen.findByText('A request numbered DBX-1002 already exists.')).toBeInTheDocument();
+    expect(number).toHaveAttribute('aria-invalid', 'true');
+    expect(number).toHaveAccessibleDescription(expect.stringContaining('A request numbered DBX-1002 already exists.'));
+    expect(screen.getByRole('link', { name: 'Request number: A request numbered DBX-1002 already exists.' })).toBeInTheDocument();
+  });
+
+  it('shows a reader the form disabled, with the role it needs, before any click', async () => {
+    const { posts } = await setup('databricks', { routes: { 'GET /api/me': json(READER_ME) } });
+
+    await screen.findByText('This needs the access-admin role; you are signed in as a reader.');
+    expect(submit()).toBeDisabled();
+    expect(screen.getByRole('combobox', { name: 'Request type' })).toBeDisabled();
+    expect(screen.getByRole('group', { name: 'Expires' })).toBeDisabled();
+    expect(posts).toHaveLength(0);
+  });
+
   it('says in words why the server refused when no field is to blame', async () => {
-    const { user } = setup('databricks', { reply: problem(503, 'Service Unavailable', { detail: 'The database is unreachable.' }) });
-    await user.type(screen.getByRole('combobox', { name: 'Request type' }), 'Read');
+    const { user, chooseType } = await setup('databricks', { reply: problem(503, 'Service Unavailable', { detail: 'The database is unreachable.' }) });
+    await chooseType('Read');
     await user.type(screen.getByRole('textbox', { name: 'Requested by (name)' }), 'Alice');
     await user.type(screen.getByRole('textbox', { name: 'Requester email' }), 'alice@example.com');
     await user.click(submit());
@@ -147,13 +240,13 @@ describe('CreateRequestPage', () => {
   });
 
   it('asks Palantir for project fields and sends them', async () => {
-    const { posts, user } = setup('palantir');
+    const { posts, user, chooseType } = await setup('palantir');
     expect(screen.queryByRole('textbox', { name: 'Requested by (name)' })).not.toBeInTheDocument();
     await user.click(submit());
     expect(screen.getByRole('textbox', { name: 'Project ID' })).toHaveAccessibleDescription('Enter the project id.');
     await user.type(screen.getByRole('textbox', { name: 'Project ID' }), 'PRJ-9');
     await user.type(screen.getByRole('textbox', { name: /Project RID/ }), 'ri.compass.main.folder.9');
-    await user.type(screen.getByRole('combobox', { name: 'Request type' }), 'Write');
+    await chooseType('Editor');
     await user.type(screen.getByRole('textbox', { name: /Justification/ }), 'Quarterly audit');
     await user.type(screen.getByRole('textbox', { name: 'Requester email' }), 'pat@example.com');
     await user.click(screen.getByRole('radio', { name: '1 day' }));
@@ -162,7 +255,7 @@ describe('CreateRequestPage', () => {
     expect(posts[0]?.body).toEqual({
       projectId: 'PRJ-9',
       projectRid: 'ri.compass.main.folder.9',
-      requestType: 'Write',
+      requestType: 'Editor',
       justification: 'Quarterly audit',
       requestedByEmail: 'pat@example.com',
       expiresInDays: 1,

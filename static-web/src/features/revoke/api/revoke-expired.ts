@@ -1,4 +1,4 @@
-import { apiRequest } from '../../../lib/api-client';
+import { apiRequest, unexpectedAnswer } from '../../../lib/api-client';
 import type { Platform } from '../../../lib/platforms';
 import { jobAnswer } from '../../jobs/api/job-answer';
 import type { JobAnswer, JobStarted } from '../../jobs/types';
@@ -19,5 +19,11 @@ export async function revokeExpired(platform: Platform): Promise<JobAnswer<Revok
   const response = await apiRequest<RevokeResult | JobStarted>(`/${platform}/access-requests/revoke-expired`, {
     method: 'POST',
   });
-  return jobAnswer(response, (result) => result);
+  return jobAnswer(response, readRevokeResult);
+}
+
+/** The result, whichever answer (the 200, or the run's record) carried it; never "undefined requests". */
+export function readRevokeResult(data: RevokeResult): RevokeResult {
+  if (typeof data.revokedCount !== 'number') throw unexpectedAnswer(200, 'no revokedCount');
+  return data;
 }

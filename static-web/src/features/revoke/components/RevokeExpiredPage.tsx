@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import { EmptyState, ErrorAlert, Loading } from '../../../components/Feedback';
 import { PageHeader } from '../../../components/PageHeader';
+import { plural } from '../../../lib/format';
 import type { Platform } from '../../../lib/platforms';
 import { useResource } from '../../../lib/use-resource';
 import { JobControls } from '../../jobs/components/JobControls';
@@ -8,7 +9,7 @@ import { useJobRunner } from '../../jobs/hooks/use-job-runner';
 import { getPendingExpiry } from '../../requests/api/get-pending-expiry';
 import { RequestsTable } from '../../requests/components/RequestsTable';
 import { getJobRunResult } from '../../jobs/api/get-job-run';
-import { revokeExpired, type RevokeResult } from '../api/revoke-expired';
+import { readRevokeResult, revokeExpired, type RevokeResult } from '../api/revoke-expired';
 import { RevokeResultView } from './RevokeResultView';
 
 /** Revoke Expired for one platform: the expired Active requests and the button that revokes them. */
@@ -17,7 +18,10 @@ export function RevokeExpiredPage({ platform }: { platform: Platform }) {
   const list = useResource(load);
   const { reload } = list;
   const run = useCallback(() => revokeExpired(platform), [platform]);
-  const readResult = useCallback((jobId: string) => getJobRunResult<RevokeResult>(platform, jobId), [platform]);
+  const readResult = useCallback(
+    (jobId: string) => getJobRunResult<RevokeResult>(platform, jobId, readRevokeResult),
+    [platform],
+  );
   const runner = useJobRunner({ platform, kind: 'revoke', run, readResult, refresh: reload });
   const items = list.data ?? [];
 
@@ -29,8 +33,11 @@ export function RevokeExpiredPage({ platform }: { platform: Platform }) {
         description="Active requests whose expiry has passed. The revoke job marks them Revoked and records who revoked them and when."
       />
       <JobControls
+        platform={platform}
         runner={runner}
         buttonLabel={`Run Revoke Job (${items.length})`}
+        confirmTitle={`Revoke ${plural(items.length, 'expired request')}?`}
+        confirmLabel="Revoke"
         itemCount={items.length}
         listLoading={list.loading}
         listFailed={list.error !== undefined}
