@@ -59,12 +59,14 @@ class Platform:
     notification_fk: str
     revoked_table: str
     revoked_fk: str
+    # What people know a request by (a request number, a project): run results name requests by it.
+    label_column: str
 
     def __post_init__(self) -> None:
         names = [
             self.requests_table, self.key.sql, self.email_column, self.expiry_column,
             self.status_column, self.notification_table, self.notification_fk, self.revoked_table,
-            self.revoked_fk, *(field.sql for field in self.fields),
+            self.revoked_fk, self.label_column, *(field.sql for field in self.fields),
             *([self.created_column] if self.created_column is not None else []),
         ]
         for name in names:
@@ -103,6 +105,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         notification_fk="DeltaRequestId",
         revoked_table="RevokedAccess_Databricks",
         revoked_fk="DeltaRequestId",
+        label_column="request_number",
     )
     palantir = Platform(
         name="palantir",
@@ -126,6 +129,7 @@ def build_platforms(settings: Settings) -> dict[str, Platform]:
         notification_fk="PalantirRequestId",
         revoked_table="RevokedAccess_Palantir",
         revoked_fk="PalantirRequestId",
+        label_column="ProjectId",
     )
     return {p.name: p for p in (databricks, palantir)}
 

@@ -104,6 +104,7 @@ class Dialect:
             revoked=q(platform.revoked_table),
             revoked_fk=q(platform.revoked_fk),
             fields="".join(f", u.{q(c.sql)}" for c in platform.fields),
+            label=q(platform.label_column),
         )
 
     # --- values crossing the driver boundary -------------------------------------------------
