@@ -21,8 +21,8 @@ export function LongText({ text, what }: { text: string; /** For the button's na
           setOpen((value) => !value);
         }}
       >
-        {open ? 'Show less' : 'Show more'}
-        <span className="visually-hidden">{` of the ${what}`}</span>
+        {open ? 'Show less' : 'Show more'}{' '}
+        <span className="visually-hidden">of the {what}</span>
       </button>
     </span>
   );
