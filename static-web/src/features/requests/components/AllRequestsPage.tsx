@@ -214,7 +214,6 @@ function ListFilters({ platform, query, idPrefix, onChange }: ListFiltersProps) 
             id={`${idPrefix}-q`}
             type="search"
             value={draft}
-            placeholder={searchHint}
             aria-describedby={`${idPrefix}-q-hint`}
             onChange={(event) => {
               setDraft(event.target.value);

@@ -14,9 +14,9 @@ export interface Column<T> {
 }
 
 /** A long identifier cut to its cell's width; the whole value is its title (hover) and its text (copy). */
-function Clipped({ text, className = '' }: { text: string; className?: string }) {
+function Clipped({ text, className = 'sub' }: { text: string; className?: string }) {
   return (
-    <span className={`sub clipped ${className}`} title={text}>
+    <span className={`clipped ${className}`} title={text}>
       {text}
     </span>
   );
@@ -46,7 +46,7 @@ const IDENTITY_COLUMNS: Record<Platform, { request: Column<AccessRequest>; reque
         isPalantirRequest(item) ? null : (
           <>
             <span>{item.requestedBy}</span>
-            <span className="sub">{item.requestedByEmail}</span>
+            <Clipped text={item.requestedByEmail} className="sub email" />
             {item.requestedByAdId ? <span className="sub">AD {item.requestedByAdId}</span> : null}
           </>
         ),
@@ -61,14 +61,14 @@ const IDENTITY_COLUMNS: Record<Platform, { request: Column<AccessRequest>; reque
           <>
             <span className="strong">{item.projectId}</span>
             {item.projectRid ? <Clipped text={item.projectRid} /> : null}
-            <Clipped text={item.requestId} className="mono" />
+            <Clipped text={item.requestId} className="sub mono" />
           </>
         ) : null,
     },
     requestedBy: {
       id: 'requestedBy',
       header: 'Requested by',
-      cell: (item) => <span className="email">{item.requestedByEmail}</span>,
+      cell: (item) => <Clipped text={item.requestedByEmail} className="email" />,
     },
   },
 };
