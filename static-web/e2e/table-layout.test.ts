@@ -30,13 +30,13 @@ function tableLayouts(page: Page): Promise<RegionLayout[]> {
     Array.from(document.querySelectorAll('[role="region"]'), (node) => node as HTMLElement)
       .filter((region) => region.querySelector('table') !== null)
       .map((region) => {
-        const hint = region.parentElement?.querySelector('.scroll-hint') as HTMLElement | null | undefined;
+        const hint = region.parentElement?.querySelector<HTMLElement>('.scroll-hint');
         const rows = Array.from(region.querySelectorAll('tbody tr'), (row) => row.getBoundingClientRect().height);
         return {
           label: region.getAttribute('aria-label') ?? '',
           scrollWidth: region.scrollWidth,
           clientWidth: region.clientWidth,
-          hint: !!hint && hint.offsetHeight > 0 && /scroll/i.test(hint.textContent ?? ''),
+          hint: !!hint && hint.offsetHeight > 0 && /scroll/i.test(hint.textContent),
           focusable: region.tabIndex === 0,
           tallestRow: Math.max(0, ...rows),
         };

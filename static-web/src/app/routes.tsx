@@ -1,5 +1,6 @@
 import { Navigate, type RouteObject } from 'react-router';
 import { HealthProvider } from '../features/health/components/HealthProvider';
+import { JobRunPage } from '../features/jobs/components/JobRunPage';
 import { PLATFORMS } from '../lib/platforms';
 import { PLATFORM_PAGES, SECTIONS } from '../pages';
 import { NotFoundPage } from '../pages/NotFoundPage';
@@ -9,7 +10,7 @@ import { RouteError } from './RouteError';
 /**
  * Routes (DESIGN §7 contract): /{p}/requests, /{p}/requests/new, /{p}/pending-expiry,
  * /{p}/notifications, /{p}/revoke, /{p}/jobs for p in databricks and palantir; / → /databricks/requests;
- * anything else → not found.
+ * anything else → not found. Plus (R2) one run: /{p}/jobs/{jobId}.
  */
 export const routes: RouteObject[] = [
   {
@@ -31,6 +32,7 @@ export const routes: RouteObject[] = [
               const Page = PLATFORM_PAGES[platform][section.path];
               return { path: section.path, element: <Page /> };
             }),
+            { path: 'jobs/:jobId', element: <JobRunPage platform={platform} /> },
           ],
         }),
       ),

@@ -53,3 +53,6 @@ const JOB_TYPE_LABELS: Record<string, string> = {
 export function jobTypeLabel(jobType: string): string {
   return JOB_TYPE_LABELS[jobType] ?? jobType;
 }
+
+/** A run that completed but some of whose items failed: not the green "Completed" of a clean run. */
+export const COMPLETED_WITH_FAILURES = 'Completed with failures';

@@ -22,6 +22,16 @@ function Clipped({ text, className = 'sub' }: { text: string; className?: string
   );
 }
 
+/** A request named in a run's result: what people know it by (DBX-1002, a project), then its key. */
+export function RunRequestCell({ requestId, requestLabel }: { requestId: string | number; requestLabel?: string | null }) {
+  return (
+    <>
+      <span className="strong">{requestLabel || '—'}</span>
+      <Clipped text={String(requestId)} className="sub mono" />
+    </>
+  );
+}
+
 /**
  * The columns that identify a request: the only place where the two platforms' fields differ. The
  * first one stays in view when the table scrolls sideways (a phone).
