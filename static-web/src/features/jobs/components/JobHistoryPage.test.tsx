@@ -71,15 +71,15 @@ describe('JobHistoryPage', () => {
     mockApi({ 'GET /api/palantir/jobs': json(RUNS) });
     renderAt('/palantir/jobs');
     const table = await screen.findByRole('table', { name: 'Recent job runs' });
-    const [, failed, clean, withFailures] = within(table).getAllByRole('row') as HTMLElement[];
-    expect(within(failed as HTMLElement).getAllByRole('cell')[1]).toHaveTextContent(/^Failed$/);
-    expect(within(clean as HTMLElement).getAllByRole('cell')[1]).toHaveTextContent(/^Completed$/);
-    expect(within(withFailures as HTMLElement).getAllByRole('cell')[1]).toHaveTextContent(/^Completed with failures$/);
+    const status = (row: number) => within(within(table).getAllByRole('row')[row] as HTMLElement).getAllByRole('cell')[1];
+    expect(status(1)).toHaveTextContent(/^Failed$/);
+    expect(status(2)).toHaveTextContent(/^Completed$/);
+    expect(status(3)).toHaveTextContent(/^Completed with failures$/);
   });
 
   it('pages beyond the first 50 runs by offset', async () => {
     // Given 60 runs
-    const many = Array.from({ length: 60 }, (_, n) => ({ ...RUNS[1], jobId: `run-${String(n)}` }) as JobRun);
+    const many = Array.from<unknown, JobRun>({ length: 60 }, (_, n) => ({ ...(RUNS[1] as JobRun), jobId: `run-${String(n)}` }));
     const api = mockApi({
       'GET /api/palantir/jobs': (call) => {
         const offset = Number(call.url.searchParams.get('offset'));
