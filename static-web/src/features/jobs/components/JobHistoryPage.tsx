@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { DateTime } from '../../../components/DateTime';
 import { EmptyState, ErrorAlert, Loading } from '../../../components/Feedback';
@@ -10,7 +10,7 @@ import type { Platform } from '../../../lib/platforms';
 import { useResource } from '../../../lib/use-resource';
 import { DataTable } from '../../requests/components/RequestsTable';
 import { getJobRuns } from '../api/get-job-runs';
-import { POLL_INTERVAL_MS } from '../hooks/use-job-lock';
+import { useReloadWhile } from '../hooks/use-reload-while';
 import { jobTypeLabel, type JobRun } from '../types';
 import { JobRunsChart } from './JobRunsChart';
 import { RunStatusBadge } from './RunStatusBadge';
@@ -67,14 +67,8 @@ export function JobHistoryPage({ platform }: { platform: Platform }) {
   const runs = useMemo(() => allRuns.filter((run) => matches(run, filter)), [allRuns, filter]);
   const anyRunning = allRuns.some((run) => run.status === 'InProgress');
 
-  // While a run is in progress, re-read the history every 3 s so it shows the outcome.
-  useEffect(() => {
-    if (!anyRunning) return;
-    const id = setInterval(reload, POLL_INTERVAL_MS);
-    return () => {
-      clearInterval(id);
-    };
-  }, [anyRunning, reload]);
+  // While a run is in progress, re-read the history so it shows the outcome.
+  useReloadWhile(anyRunning, reload);
 
   return (
     <>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect } from 'react';
+import { useCallback } from 'react';
 import { Link, useParams } from 'react-router';
 import { DateTime } from '../../../components/DateTime';
 import { ErrorAlert, Loading, Notice } from '../../../components/Feedback';
@@ -11,7 +11,7 @@ import { NotificationResultView } from '../../notifications/components/Notificat
 import type { RevokeResult } from '../../revoke/api/revoke-expired';
 import { RevokeResultView } from '../../revoke/components/RevokeResultView';
 import { getJobRun } from '../api/get-job-run';
-import { POLL_INTERVAL_MS } from '../hooks/use-job-lock';
+import { useReloadWhile } from '../hooks/use-reload-while';
 import { jobTypeLabel } from '../types';
 import { RunStatusBadge } from './RunStatusBadge';
 
@@ -29,13 +29,7 @@ export function JobRunPage({ platform }: { platform: Platform }) {
   const { reload } = run;
   const running = run.data?.status === 'InProgress';
 
-  useEffect(() => {
-    if (!running) return;
-    const id = setInterval(reload, POLL_INTERVAL_MS);
-    return () => {
-      clearInterval(id);
-    };
-  }, [running, reload]);
+  useReloadWhile(running, reload);
 
   const data = run.data;
   return (
