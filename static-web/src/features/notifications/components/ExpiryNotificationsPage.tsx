@@ -7,7 +7,12 @@ import { useHealth } from '../../health/components/HealthProvider';
 import { getJobRunResult } from '../../jobs/api/get-job-run';
 import { JobControls } from '../../jobs/components/JobControls';
 import { useJobRunner } from '../../jobs/hooks/use-job-runner';
-import { PagedDataTable, requestColumns, type Column } from '../../requests/components/RequestsTable';
+import {
+  PagedDataTable,
+  requestColumns,
+  requestDetailColumns,
+  type Column,
+} from '../../requests/components/RequestsTable';
 import { requestKey, type PendingNotification } from '../../requests/types';
 import { getPendingNotifications } from '../api/get-pending-notifications';
 import {
@@ -50,16 +55,16 @@ export function ExpiryNotificationsPage({ platform }: { platform: Platform }) {
   );
   const runner = useJobRunner({ platform, kind: 'notification', run, readResult, refresh: reload });
 
-  const columns = useMemo<Column<PendingNotification>[]>(() => {
-    const [request, ...rest] = requestColumns(platform, ['expires', 'requestedBy', 'type']);
-    return [
-      ...(request ? [request] : []),
+  const columns = useMemo<Column<PendingNotification>[]>(
+    () => [
+      ...requestColumns(platform, ['expires']),
       { id: 'daysLeft', header: 'Days left', cell: (item: PendingNotification) => item.daysLeft },
       { id: 'reminder', header: 'Reminder to send', cell: (item: PendingNotification) => item.reminderType },
-      ...rest,
+      ...requestDetailColumns(platform, ['requestedBy', 'type']),
       { id: 'sent', header: 'Already sent', cell: (item: PendingNotification) => item.notificationCount },
-    ];
-  }, [platform]);
+    ],
+    [platform],
+  );
 
   return (
     <>

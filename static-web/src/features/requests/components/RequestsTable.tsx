@@ -148,11 +148,15 @@ export type CommonColumnId = keyof typeof COMMON_COLUMNS | 'requestedBy';
  * without scrolling.
  */
 export function requestColumns(platform: Platform, ids: readonly CommonColumnId[]): Column<AccessRequest>[] {
+  return [IDENTITY_COLUMNS[platform].request, ...requestDetailColumns(platform, ids)];
+}
+
+/** The chosen columns alone, for tables that put columns of their own between them and the request. */
+export function requestDetailColumns(platform: Platform, ids: readonly CommonColumnId[]): Column<AccessRequest>[] {
   const identity = IDENTITY_COLUMNS[platform];
-  const chosen = ids
+  return ids
     .filter((id) => id !== 'justification' || platform === 'palantir')
     .map((id) => (id === 'requestedBy' ? identity.requestedBy : (COMMON_COLUMNS[id] as Column<AccessRequest>)));
-  return [identity.request, ...chosen];
 }
 
 export interface SortState {
