@@ -55,7 +55,8 @@ class Platform:
     revoked_status: str
     created_column: str | None  # None: the table has no creation time (lists go by key)
     fields: tuple[Column, ...]  # the platform's own columns a create request may set
-    # What people name a request by (searched, sorted as `number`): one of `fields`.
+    # What people name a request by (searched, sorted as `number`, run results label requests by it):
+    # one of `fields`.
     number_column: str
     number_unique: bool  # a create refuses a number already taken (a project id is not unique)
     name_column: str | None  # the requester's name, searched with the number and email; None: none
@@ -69,7 +70,7 @@ class Platform:
         names = [
             self.requests_table, self.key.sql, self.email_column, self.expiry_column,
             self.status_column, self.notification_table, self.notification_fk, self.revoked_table,
-            self.revoked_fk, *(field.sql for field in self.fields),
+            self.revoked_fk, self.label_column, *(field.sql for field in self.fields),
             *([self.created_column] if self.created_column is not None else []),
         ]
         for name in names:

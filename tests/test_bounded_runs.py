@@ -77,7 +77,7 @@ def test_the_time_budget_stops_starting_sends_and_leaves_the_rest_due(conn: Conn
     # Then it sends some, starts no more once the budget is spent, and says how many it left
     report = outcome.value
     assert 0 < len(report.sent) < 8 and report.not_started == 8 - len(report.sent)
-    items = job_items(conn, outcome.job_id)
+    items = job_items(conn, PLATFORM, outcome.job_id)
     assert sum(1 for i in items if i.outcome == "NotStarted") == report.not_started
     # and those are due for the next run; the run itself completed
     assert len(pending_reminders(conn, PLATFORM)) == report.not_started

@@ -198,6 +198,38 @@ def test_notification_run_reports_sends_failures_and_performance(api_settings: S
     assert (history[0]["processedCount"], history[0]["failedCount"]) == (1, 1)
 
 
+def test_a_notification_run_names_each_request_by_its_request_number(api_settings: Settings) -> None:
+    # Given two Databricks requests due a reminder, DBX-1 and DBX-2, and a send to bob set to fail
+    for number, name in (("DBX-1", "ann"), ("DBX-2", "bob")):
+        invoke("databricks_create_access_request", body={**DATABRICKS_BODY, "requestNumber": number,
+                                                         "requestedByEmail": f"{name}@example.com",
+                                                         "expiresInDays": 10})
+
+    # When the run goes, and its record is read back
+    result = invoke("databricks_send_expiry_notifications", "?failEmail=bob@example.com").json()
+    detail = invoke("databricks_job_detail", route_params={"jobId": result["jobId"]}).json()
+
+    # Then the sent and the failed items carry the request number beside the internal id
+    assert [(n["requestLabel"], n["email"]) for n in result["notifications"]] == [("DBX-1", "ann@example.com")]
+    assert [(f["requestLabel"], f["email"]) for f in result["failures"]] == [("DBX-2", "bob@example.com")]
+    assert detail["result"] == result
+
+
+def test_a_revoke_run_lists_what_it_revoked_by_project(api_settings: Settings) -> None:
+    # Given two expired Palantir requests, of projects PRJ-A and PRJ-B, and one that is not expired
+    created = {project: invoke("palantir_create_access_request", body={
+        **PALANTIR_BODY, "projectId": project, "expiresInDays": days}).json()["requestId"]
+        for project, days in (("PRJ-A", -1), ("PRJ-B", -2), ("PRJ-C", 5))}
+
+    # When the revoke job runs
+    result = invoke("palantir_revoke_expired").json()
+
+    # Then its result names each revoked request by id and project, and no other
+    assert sorted((r["requestId"], r["requestLabel"], r["email"]) for r in result["revoked"]) == sorted([
+        (created["PRJ-A"], "PRJ-A", "ann@example.com"), (created["PRJ-B"], "PRJ-B", "ann@example.com")])
+    assert result["revokedCount"] == 2
+
+
 def test_simulation_parameters_are_refused_outside_test_mode(
     api_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -215,7 +247,7 @@ def test_no_work_is_200_with_zero_counts_and_shows_in_history(api_settings: Sett
 
     assert notify["notifiedCount"] == 0 and "No requests" in notify["message"]
     assert revoke == {"message": "No expired requests found to revoke.", "jobId": revoke["jobId"],
-                      "revokedCount": 0, "revokedAt": revoke["revokedAt"], "lockLost": False}
+                      "revokedCount": 0, "revokedAt": revoke["revokedAt"], "lockLost": False, "revoked": []}
     assert {j["jobType"] for j in invoke("palantir_recent_jobs").json()} == {
         "ExpiryNotificationPalantir", "RevokeExpiredPalantir"}
 

@@ -115,7 +115,7 @@ def test_a_killed_executor_s_run_is_reclaimed_one_lease_later_and_a_new_run_fini
                         timeout=10).json()["jobId"]
 
     def recorded(conn: Connection, job: str) -> int:
-        return sum(1 for item in job_items(conn, job) if item.outcome == "Sent")
+        return sum(1 for item in job_items(conn, platform, job) if item.outcome == "Sent")
 
     with database(hosts) as conn:
         assert wait_until(lambda: recorded(conn, job_id) >= 10, RUN_TIMEOUT, 0.1)

@@ -154,7 +154,7 @@ def test_every_send_outcome_is_recorded_for_the_run_as_it_goes(
     outcome = run(settings, platform, sender)
 
     # Then the run's outcome records hold each send's outcome, with the reminder and days left
-    items = {i.email: i for i in job_items(conn, outcome.job_id)}
+    items = {i.email: i for i in job_items(conn, platform, outcome.job_id)}
     assert {email: (i.outcome, i.action, i.detail, i.days_left) for email, i in items.items()} == {
         "ann@example.com": ("Sent", "30-Day Reminder", None, 3),
         "bob@example.com": ("Failed", "30-Day Reminder", "mailbox full", 3),

@@ -18,7 +18,7 @@ from shared.platforms import JobKind, Platform, all_platforms
 from shared.repositories.access_requests import REVOKED_BY_SCHEDULED_JOB, get_request, list_requests
 from shared.repositories.job_items import job_items
 from shared.settings import Settings, load_settings
-from tests.jobs_support import add_request, work_while_others_try_the_lock
+from tests.jobs_support import add_request, fields_for, work_while_others_try_the_lock
 
 PLATFORMS = all_platforms(load_settings())
 
@@ -87,7 +87,7 @@ def test_a_failure_between_the_two_statements_changes_nothing(
         asyncio.run(run_revoke_job(settings, platform, started_by="test"))
 
     assert revocation_rows(conn, platform) == []
-    assert job_items(conn, crashed.value.job_id) == []  # the outcome records went with the transaction
+    assert job_items(conn, platform, crashed.value.job_id) == []  # the outcome records went with the transaction
     assert {r.status for r in list_requests(conn, platform, offset=0, limit=10)} == {platform.active_status}
     run_row = joblock.get_job(conn, crashed.value.job_id)
     assert run_row is not None and run_row.status == "Failed"
@@ -353,8 +353,11 @@ def test_each_revocation_has_its_outcome_record_written_in_the_revoke_transactio
     outcome = revoke(settings, platform)
 
     # Then the run's outcome records name exactly the revoked requests, at the cutoff
-    items = job_items(conn, outcome.job_id)
+    items = job_items(conn, platform, outcome.job_id)
     assert {i.request_key.lower() for i in items} == expired
     assert {(i.action, i.outcome, i.at) for i in items} == {("Revoke", "Revoked", outcome.value.revoked_at)}
     assert {i.email for i in items} == {"gone0@example.com", "gone1@example.com"}
+    # and each is labelled with what people know its request by, read from the request's row
+    label = platform.number_field.api
+    assert {i.request_label for i in items} == {fields_for(platform)[label]}
 

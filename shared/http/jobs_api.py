@@ -22,6 +22,7 @@ from shared.http.models import (
     NotificationJobResult,
     NotificationRunQuery,
     Performance,
+    RevokedRequest,
     RevokeJobResult,
     SentNotification,
 )
@@ -114,7 +115,7 @@ async def start_and_answer(call: Call, kind: JobKind, simulation: FailureSimulat
     if error_id is not None:  # its traceback is logged under the id stored in its JobRun row
         raise ApiError(500, f"The job failed and was marked Failed. Error id {error_id}.",
                        errorId=error_id, jobId=job.job_id)
-    items = await in_db(call.settings, lambda conn: job_items(conn, started.job_id))
+    items = await in_db(call.settings, lambda conn: job_items(conn, call.platform, started.job_id))
     result = run_result(call.platform, job, items)
     assert result is not None
     return json_response(result)
@@ -140,7 +141,9 @@ def run_result(
         # the synchronous 200 always carried a time (DESIGN: no earlier field changes).
         revoked_at = revoked[0].at if revoked else None if stopped else job.completed_at
         report = RevokeReport(len(revoked), revoked_at, stopped_for_lost_lock=stopped)
-        return revoke_result(JobDone(job.job_id, report, lock_lost))
+        listed = [RevokedRequest(requestId=request_key(platform, i.request_key), requestLabel=i.request_label,
+                                 email=i.email or "") for i in revoked]
+        return revoke_result(JobDone(job.job_id, report, lock_lost), listed)
     return notification_result(JobDone(job.job_id, notification_report(platform, items), lock_lost))
 
 
@@ -150,9 +153,11 @@ def notification_report(platform: Platform, items: list[JobItem]) -> Notificatio
     for item in items:
         key = request_key(platform, item.request_key)
         if item.outcome == "Sent":
-            report.sent.append(Sent(key, item.email or "", item.action, item.days_left or 0, item.at))
+            report.sent.append(Sent(key, item.email or "", item.action, item.days_left or 0, item.at,
+                                    item.request_label))
         elif item.outcome == "Failed":
-            report.failures.append(Failed(key, item.email or "", item.action, item.detail or ""))
+            report.failures.append(Failed(key, item.email or "", item.action, item.detail or "",
+                                          item.request_label))
         elif item.outcome == "NotStarted":
             report.not_started += 1
     if sends:
@@ -185,10 +190,12 @@ def notification_result(outcome: JobDone[NotificationReport]) -> NotificationJob
         jobId=outcome.job_id,
         notifiedCount=len(report.sent),
         failedCount=len(report.failures),
-        notifications=[SentNotification(requestId=s.request_key, email=s.email, reminderType=s.reminder_type,  # type: ignore[arg-type]
-                                        daysLeft=s.days_left, sentAt=s.sent_at) for s in report.sent],
-        failures=[FailedNotification(requestId=f.request_key, email=f.email, reminderType=f.reminder_type,  # type: ignore[arg-type]
-                                     error=f.error) for f in report.failures],
+        notifications=[SentNotification(requestId=s.request_key, requestLabel=s.request_label,  # type: ignore[arg-type]
+                                        email=s.email, reminderType=s.reminder_type, daysLeft=s.days_left,
+                                        sentAt=s.sent_at) for s in report.sent],
+        failures=[FailedNotification(requestId=f.request_key, requestLabel=f.request_label,  # type: ignore[arg-type]
+                                     email=f.email, reminderType=f.reminder_type, error=f.error)
+                  for f in report.failures],
         performance=Performance(parallelMs=round(report.parallel_ms, 1),
                                 estimatedSequentialMs=round(report.estimated_sequential_ms, 1),
                                 speedup=report.speedup),
@@ -197,7 +204,7 @@ def notification_result(outcome: JobDone[NotificationReport]) -> NotificationJob
     )
 
 
-def revoke_result(outcome: JobDone[RevokeReport]) -> RevokeJobResult:
+def revoke_result(outcome: JobDone[RevokeReport], revoked: list[RevokedRequest]) -> RevokeJobResult:
     report = outcome.value
     if report.stopped_for_lost_lock:
         message = "Nothing was revoked." + LOCK_LOST
@@ -208,7 +215,7 @@ def revoke_result(outcome: JobDone[RevokeReport]) -> RevokeJobResult:
         if outcome.lock_lost:
             message += LOCK_LOST
     return RevokeJobResult(message=message, jobId=outcome.job_id, revokedCount=report.revoked_count,
-                           revokedAt=report.revoked_at, lockLost=outcome.lock_lost)
+                           revokedAt=report.revoked_at, lockLost=outcome.lock_lost, revoked=revoked)
 
 
 async def recent_jobs(call: Call) -> func.HttpResponse:
@@ -239,7 +246,7 @@ async def job_detail(call: Call) -> func.HttpResponse:
         job = joblock.get_job(conn, job_id)
         if job is None or job.job_type not in call.platform.job_types or job.status == "InProgress":
             return job, []
-        return job, job_items(conn, job_id)
+        return job, job_items(conn, call.platform, job_id)
 
     job, items = await in_db(call.settings, read)
     if job is None or job.job_type not in call.platform.job_types:

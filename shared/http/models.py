@@ -122,6 +122,8 @@ class JobStatus(ApiModel):
 
 class SentNotification(ApiModel):
     requestId: RequestKeyValue
+    requestLabel: str | None = Field(None, description="What people know the request by: its request number "
+                                    "(Databricks) or project (Palantir); null once the request is gone")
     email: str
     reminderType: str
     daysLeft: int
@@ -130,6 +132,8 @@ class SentNotification(ApiModel):
 
 class FailedNotification(ApiModel):
     requestId: RequestKeyValue
+    requestLabel: str | None = Field(None, description="What people know the request by: its request number "
+                                    "(Databricks) or project (Palantir); null once the request is gone")
     email: str
     reminderType: str
     error: str
@@ -153,12 +157,20 @@ class NotificationJobResult(ApiModel):
     notStarted: int = Field(0, description="Reminders left for the next run (time budget or lease ran out)")
 
 
+class RevokedRequest(ApiModel):
+    requestId: RequestKeyValue
+    requestLabel: str | None = Field(None, description="What people know the request by: its request number "
+                                    "(Databricks) or project (Palantir); null once the request is gone")
+    email: str
+
+
 class RevokeJobResult(ApiModel):
     message: str
     jobId: str
     revokedCount: int
     revokedAt: datetime | None
     lockLost: bool
+    revoked: list[RevokedRequest] = Field(default_factory=list, description="What the run revoked")
 
 
 class JobRunItem(ApiModel):

@@ -76,6 +76,7 @@ class Sent:
     reminder_type: str
     days_left: int
     sent_at: datetime
+    request_label: str | None = None  # read back with the run's records (GET /{p}/jobs/{jobId})
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Failed:
     email: str
     reminder_type: str
     error: str
+    request_label: str | None = None  # read back with the run's records
 
 
 @dataclass

@@ -15,8 +15,10 @@ JOB_COLUMNS = (
     "Processed_Count, Failed_Count, Error_Message, Lock_Until, Requested_By"
 )
 
-# A run's outcome records in the order they were written (DESIGN section 3, R2).
-JOB_ITEM_COLUMNS = "Request_Key, Email, Action, Outcome, Detail, Days_Left, Send_Ms, At"
+# A run's outcome records in the order they were written (DESIGN section 3, R2), each with what people
+# know its request by, read from the request's row (null once that row is gone).
+JOB_ITEM_COLUMNS = ("i.Request_Key, i.Email, i.Action, i.Outcome, i.Detail, i.Days_Left, i.Send_Ms, i.At, "
+                    "u.{number} AS Request_Label")
 
 # A request as the API shows it: its own columns, latest revocation (r), notification summary (ln).
 REQUEST_ITEM = """

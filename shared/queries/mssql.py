@@ -163,9 +163,15 @@ SELECT {JOB_COLUMNS} FROM JobRun
     "job_items.insert": f"""
 INSERT INTO JobRunItem (Job_Id, Request_Key, Email, Action, Outcome, Detail, Days_Left, Send_Ms, At)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW})""",
-    # params: job id. The (Job_Id, Id) index serves it in order.
+    # params: job id. The (Job_Id, Id) index serves it in order. The key's type (INT,
+    # UNIQUEIDENTIFIER) outranks VARCHAR, so the stored text is converted, never the key column: one
+    # key seek per item. Every Request_Key of a platform's run was written from that platform's key.
     "job_items.of_job": f"""
-SELECT {JOB_ITEM_COLUMNS} FROM JobRunItem WHERE Job_Id = ? ORDER BY Id""",
+SELECT {JOB_ITEM_COLUMNS}
+  FROM JobRunItem i
+  LEFT JOIN {{requests}} u ON u.{{key}} = i.Request_Key
+ WHERE i.Job_Id = ?
+ ORDER BY i.Id""",
     # --- reminder claims (DESIGN section 4, R2) -----------------------------------------------------
     # params: job type, request key (text), job id, claim milliseconds, request key, reminder type.
     # Taken when nobody holds an unexpired claim and the reminder has not been recorded meanwhile.

@@ -109,9 +109,14 @@ SELECT {JOB_COLUMNS} FROM JobRun
     "job_items.insert": f"""
 INSERT INTO JobRunItem (Job_Id, Request_Key, Email, Action, Outcome, Detail, Days_Left, Send_Ms, At)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, {NOW})""",
-    # params: job id
+    # params: job id. The key is stored as text: compared with an INTEGER key it takes the key's
+    # numeric affinity, so each item is one rowid (or primary key) lookup.
     "job_items.of_job": f"""
-SELECT {JOB_ITEM_COLUMNS} FROM JobRunItem WHERE Job_Id = ? ORDER BY Id""",
+SELECT {JOB_ITEM_COLUMNS}
+  FROM JobRunItem i
+  LEFT JOIN {{requests}} u ON u.{{key}} = i.Request_Key
+ WHERE i.Job_Id = ?
+ ORDER BY i.Id""",
     # --- reminder claims (DESIGN section 4, R2) -----------------------------------------------------
     # params: job type, request key (text), job id, claim milliseconds, request key, reminder type.
     # Taken when nobody holds an unexpired claim and the reminder has not been recorded meanwhile

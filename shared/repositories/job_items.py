@@ -9,6 +9,7 @@ from typing import Literal
 
 from shared.db.connection import Connection
 from shared.db.dialect import read_datetime
+from shared.platforms import Platform
 
 Outcome = Literal["Sent", "Failed", "Revoked", "NotStarted"]
 REVOKE_ACTION = "Revoke"
@@ -26,6 +27,7 @@ class JobItem:
     days_left: int | None
     send_ms: int | None
     at: datetime
+    request_label: str | None  # what people know the request by (Platform.number_column)
 
 
 def record_item(
@@ -39,12 +41,13 @@ def record_item(
     ))
 
 
-def job_items(conn: Connection, job_id: str) -> list[JobItem]:
-    rows = conn.query("job_items.of_job", (conn.dialect.uuid_param(job_id),))
+def job_items(conn: Connection, platform: Platform, job_id: str) -> list[JobItem]:
+    """The outcome records of one of `platform`'s runs, each labelled from its request's row."""
+    rows = conn.query("job_items.of_job", (conn.dialect.uuid_param(job_id),), platform)
     items = []
     for row in rows:
         at = read_datetime(row["At"])
         assert at is not None
         items.append(JobItem(row["Request_Key"], row["Email"], row["Action"], row["Outcome"], row["Detail"],
-                             row["Days_Left"], row["Send_Ms"], at))
+                             row["Days_Left"], row["Send_Ms"], at, row["Request_Label"]))
     return items

@@ -37,11 +37,12 @@ describe('A job run that goes on after its request', () => {
       await table.waitFor();
       const row = table.getByRole('row').nth(1);
       assert.match(await row.innerText(), /local developer/);
-      await row.getByRole('link', { name: /^Result of run / }).click();
-      const shown = page.getByRole('region', { name: /^Run / });
-      await shown.waitFor();
-      assert.match(await shown.innerText(), /requested by local developer/);
-      assert.match(await shown.innerText(), /Sent 2 of 2 expiry reminders\./);
+      await row.getByRole('link', { name: /^Run .+: Expiry notifications$/ }).click();
+      await page.waitForURL(/\/palantir\/jobs\/[0-9a-f-]{36}$/);
+      const outcome = page.getByRole('region', { name: 'Outcome', exact: true });
+      await outcome.waitFor();
+      assert.match(await page.locator('.run-facts').innerText(), /Requested by\s+local developer/i);
+      assert.match(await outcome.innerText(), /Sent 2 of 2 expiry reminders\./);
     });
   });
 });

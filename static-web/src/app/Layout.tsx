@@ -11,7 +11,8 @@ function currentLocation(pathname: string): { platform: Platform | null; section
   const [first, ...rest] = pathname.split('/').filter(Boolean);
   const platform = isPlatform(first) ? first : null;
   const tail = rest.join('/');
-  const section = SECTIONS.find((s) => s.path === tail)?.path ?? 'requests';
+  // A run's page (jobs/{jobId}) belongs to Job History: the other platform's switch goes there.
+  const section = SECTIONS.find((s) => s.path === tail)?.path ?? (tail.startsWith('jobs/') ? 'jobs' : 'requests');
   return { platform, section };
 }
 

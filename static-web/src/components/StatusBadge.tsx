@@ -1,4 +1,6 @@
-const TONES: Record<string, string> = {
+export type BadgeTone = 'ok' | 'bad' | 'warn' | 'info' | 'muted' | 'neutral';
+
+const TONES: Record<string, BadgeTone> = {
   active: 'ok',
   completed: 'ok',
   revoked: 'muted',
@@ -10,8 +12,15 @@ const LABELS: Record<string, string> = {
   InProgress: 'In progress',
 };
 
-export function StatusBadge({ status }: { status: string | null | undefined }) {
+interface StatusBadgeProps {
+  status: string | null | undefined;
+  /** What the status means here when the raw value alone would mislead (an Active request past expiry). */
+  label?: string;
+  tone?: BadgeTone;
+}
+
+export function StatusBadge({ status, label, tone }: StatusBadgeProps) {
   const value = status ?? 'Unknown';
-  const tone = TONES[value.toLowerCase()] ?? 'neutral';
-  return <span className={`badge badge-${tone}`}>{LABELS[value] ?? value}</span>;
+  const shownTone = tone ?? TONES[value.toLowerCase()] ?? 'neutral';
+  return <span className={`badge badge-${shownTone}`}>{label ?? LABELS[value] ?? value}</span>;
 }

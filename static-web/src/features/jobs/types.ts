@@ -67,3 +67,6 @@ export function alreadyRunningMessage(job: ActiveJob): string {
   const when = job.startedAt ? ` at ${formatLocal(job.startedAt, true)}` : '';
   return `${jobTypeName(job.jobType)} is already running: started by ${job.startedBy || 'another server'}${when}.`;
 }
+
+/** A run that completed but some of whose items failed: not the green "Completed" of a clean run. */
+export const COMPLETED_WITH_FAILURES = 'Completed with failures';

@@ -13,6 +13,8 @@ export interface AccessRequestBase {
   notificationCount: number;
   lastNotificationType: string | null;
   lastNotificationDt: string | null;
+  /** Active but past its expiry (the revoke job has not taken it yet); absent from older APIs. */
+  expired?: boolean;
 }
 
 export interface DatabricksRequest extends AccessRequestBase {
@@ -49,6 +51,20 @@ export function isPalantirRequest(item: AccessRequest): item is PalantirRequest 
   return 'requestId' in item;
 }
 
+/** What an Active request past its expiry shows instead of a green "Active". */
+export const AWAITING_REVOKE = 'Expired — awaiting revoke';
+
+/**
+ * Active and past its expiry, so its access is still granted until the next revoke run. The API says
+ * so (`expired`); where it does not, the expiry is compared with `now`.
+ */
+export function awaitsRevoke(item: AccessRequestBase, now: number): boolean {
+  if (item.expired !== undefined) return item.expired;
+  if (item.status.toLowerCase() !== 'active' || !item.expiresOn) return false;
+  const expires = Date.parse(item.expiresOn);
+  return !Number.isNaN(expires) && expires <= now;
+}
+
 /** The platform's primary key as a string: `id` for Databricks, `requestId` for Palantir. */
 export function requestKey(item: AccessRequest): string {
   return isPalantirRequest(item) ? item.requestId : String(item.id);
@@ -82,8 +98,3 @@ export type CreateRequestBody<P extends Platform = Platform> = (P extends 'datab
   ? DatabricksCreateBody
   : PalantirCreateBody) &
   ExpiryChoice;
-
-export interface RequestPage<T> {
-  items: T[];
-  total: number;
-}

@@ -50,7 +50,8 @@ describe('an ended session', () => {
     ['Pending Expiry', '/databricks/pending-expiry'],
     ['Expiry Notifications', '/databricks/notifications'],
     ['Revoke Expired', '/databricks/revoke'],
-    ['Job History', '/databricks/jobs?run=run-1'],
+    ['Job History', '/databricks/jobs?page=2'],
+    ['A run', '/databricks/jobs/run-1'],
     ['Create Request', '/databricks/requests/new'],
   ])('given SWA redirects every call to sign-in, %s shows one notice that returns to the page, and no data', async (_, path) => {
     sessionEnded();

@@ -72,7 +72,7 @@ export function JobControls<R>({
         <Notice tone="info">
           The run started by {finishedElsewhere.startedBy || 'another server'} has finished.{' '}
           {finishedElsewhere.jobId ? (
-            <Link to={`/${platform}/jobs?run=${encodeURIComponent(finishedElsewhere.jobId)}`}>See its result</Link>
+            <Link to={`/${platform}/jobs/${encodeURIComponent(finishedElsewhere.jobId)}`}>See its result</Link>
           ) : (
             <Link to={`/${platform}/jobs`}>See Job History</Link>
           )}

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { json, mockApi } from '../../../test/mock-api';
 import { renderAt } from '../../../test/render';
+import { formatLocal } from '../../../lib/format';
 import type { JobRun } from '../types';
 
 const RUNS: JobRun[] = [
@@ -43,8 +44,9 @@ const RUNS: JobRun[] = [
 ];
 
 describe('JobHistoryPage', () => {
-  it("shows who asked for each run and links to a finished run's result, fetched from its record", async () => {
-    const api = mockApi({
+  it("opens a run's own page from its row", async () => {
+    // Given the history, and the revoke run's record
+    mockApi({
       'GET /api/palantir/jobs': json(RUNS),
       'GET /api/palantir/jobs/run-2': json({
         ...RUNS[1],
@@ -52,17 +54,51 @@ describe('JobHistoryPage', () => {
       }),
     });
     const user = userEvent.setup();
-    renderAt('/palantir/jobs');
+    const { router } = renderAt('/palantir/jobs');
     const table = await screen.findByRole('table', { name: 'Recent job runs' });
     const revokeRow = within(table).getAllByRole('row')[2] as HTMLElement;
     expect(revokeRow).toHaveTextContent('kim@example.com');
 
-    await user.click(within(revokeRow).getByRole('link', { name: 'Result of run run-2' }));
+    // When its link is followed
+    await user.click(within(revokeRow).getByRole('link', { name: 'Run run-2: Revoke expired' }));
 
-    const shown = await screen.findByRole('region', { name: 'Run run-2' });
-    expect(shown).toHaveTextContent('requested by kim@example.com');
-    expect(within(shown).getByText('Revoked 4 expired requests.')).toBeInTheDocument();
-    expect(api.calls.map((c) => c.path)).toContain('/api/palantir/jobs/run-2');
+    // Then the run's page shows it
+    expect(await screen.findByText('Revoked 4 expired requests.')).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/palantir/jobs/run-2');
+  });
+
+  it('shows a completed run with failures as such, not as Completed', async () => {
+    mockApi({ 'GET /api/palantir/jobs': json(RUNS) });
+    renderAt('/palantir/jobs');
+    const table = await screen.findByRole('table', { name: 'Recent job runs' });
+    const status = (row: number) => within(within(table).getAllByRole('row')[row] as HTMLElement).getAllByRole('cell')[1];
+    expect(status(1)).toHaveTextContent(/^Failed$/);
+    expect(status(2)).toHaveTextContent(/^Completed$/);
+    expect(status(3)).toHaveTextContent(/^Completed with failures$/);
+  });
+
+  it('pages beyond the first 50 runs by offset', async () => {
+    // Given 60 runs
+    const many = Array.from<unknown, JobRun>({ length: 60 }, (_, n) => ({ ...(RUNS[1] as JobRun), jobId: `run-${String(n)}` }));
+    const api = mockApi({
+      'GET /api/palantir/jobs': (call) => {
+        const offset = Number(call.url.searchParams.get('offset'));
+        const limit = Number(call.url.searchParams.get('limit'));
+        return json(many.slice(offset, offset + limit));
+      },
+    });
+    const user = userEvent.setup();
+    renderAt('/palantir/jobs');
+    const top = await screen.findByRole('navigation', { name: 'Pages of job runs, top' });
+    expect(top).toHaveTextContent('Page 1: runs 1–50');
+
+    // When Next is pressed
+    await user.click(within(top).getByRole('button', { name: 'Next' }));
+
+    // Then the next 10 show, and there is no page after them
+    expect(await screen.findAllByText('Page 2: runs 51–60')).toHaveLength(2);
+    expect(within(screen.getByRole('navigation', { name: 'Pages of job runs, top' })).getByRole('button', { name: 'Next' })).toBeDisabled();
+    expect(api.callsTo('GET /api/palantir/jobs').map((c) => c.url.search)).toEqual(['?limit=51&offset=0', '?limit=51&offset=50']);
   });
 
   it('lists recent runs with status, duration, counts and errors, and charts them', async () => {
@@ -74,12 +110,11 @@ describe('JobHistoryPage', () => {
       'Status',
       'Started',
       'Requested by',
-      'Started by',
+      'Run by',
       'Duration',
       'Processed',
       'Failed',
       'Error',
-      'Result',
     ]);
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(3);
@@ -94,6 +129,10 @@ describe('JobHistoryPage', () => {
     const chart = screen.getByRole('img', { name: 'Recent job runs' });
     expect(chart.querySelectorAll('rect')).toHaveLength(3);
     expect(chart.querySelectorAll('rect.bar-failed')).toHaveLength(1);
+    expect(chart.querySelectorAll('rect.bar-failures')).toHaveLength(1);
+    // and its time axis names the oldest and the newest run's start
+    const ticks = [...document.querySelectorAll('.chart-tick')].map((tick) => tick.textContent);
+    expect(ticks).toEqual([formatLocal('2025-03-03T08:00:00Z'), formatLocal('2025-03-04T10:00:00Z')]);
   });
 
   it('filters by job kind', async () => {

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { durationBetween, formatDuration, formatLocal } from '../../../lib/format';
-import { jobTypeLabel, type JobRun } from '../types';
+import { COMPLETED_WITH_FAILURES, jobTypeLabel, type JobRun } from '../types';
 
 const WIDTH = 800;
 const HEIGHT = 180;
@@ -9,6 +9,19 @@ const PAD_BOTTOM = 20;
 const PAD_LEFT = 48;
 
 export const CHART_RUNS = 20;
+
+/** The browser's time zone, which every time on the page is shown in. */
+const TIME_ZONE = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+function barClass(run: JobRun): string {
+  return run.status === 'Completed' && (run.failedCount ?? 0) > 0 ? 'bar-failures' : `bar-${run.status.toLowerCase()}`;
+}
+
+/** Which bars get a start time under them: the first, the last, and one between when there is room. */
+function tickIndexes(count: number): number[] {
+  if (count <= 1) return [0];
+  return count >= 5 ? [0, Math.floor((count - 1) / 2), count - 1] : [0, count - 1];
+}
 
 function runDuration(run: JobRun, now: number): number {
   if (run.completedAt) return Math.max(0, durationBetween(run.startedAt, run.completedAt) ?? 0);
@@ -58,19 +71,38 @@ export function JobRunsChart({ runs, now }: { runs: readonly JobRun[]; /** For i
           const x = PAD_LEFT + index * slot + (slot - barWidth) / 2;
           const y = HEIGHT - PAD_BOTTOM - height;
           return (
-            <rect key={run.jobId} x={x} y={y} width={barWidth} height={height} className={`bar bar-${run.status.toLowerCase()}`}>
+            <rect key={run.jobId} x={x} y={y} width={barWidth} height={height} className={`bar ${barClass(run)}`}>
               <title>
-                {`${jobTypeLabel(run.jobType)} · ${run.status} · ${formatDuration(duration)} · ${run.processedCount ?? 0} processed, ${run.failedCount ?? 0} failed · ${formatLocal(run.startedAt)}`}
+                {`${jobTypeLabel(run.jobType)} · ${barClass(run) === 'bar-failures' ? COMPLETED_WITH_FAILURES : run.status} · ${formatDuration(duration)} · ${run.processedCount ?? 0} processed, ${run.failedCount ?? 0} failed · ${formatLocal(run.startedAt)}`}
               </title>
             </rect>
           );
         })}
       </svg>
+      {/* HTML, not SVG text: the SVG scales down on a phone, and its text with it. */}
+      <div className="chart-time-axis" aria-hidden="true">
+        {tickIndexes(recent.length).map((index, n, all) => {
+          const run = recent[index];
+          if (!run) return null;
+          const centre = ((PAD_LEFT + index * slot + slot / 2) / WIDTH) * 100;
+          const align = all.length > 1 && n === 0 ? 'start' : n === all.length - 1 && all.length > 1 ? 'end' : 'middle';
+          return (
+            <span key={run.jobId} className={`chart-tick chart-tick-${align}`} style={{ left: `${centre.toFixed(2)}%` }}>
+              {formatLocal(run.startedAt)}
+            </span>
+          );
+        })}
+      </div>
       <figcaption>
         <span className="legend legend-completed">Completed</span>
+        <span className="legend legend-failures">{COMPLETED_WITH_FAILURES}</span>
         <span className="legend legend-failed">Failed</span>
         <span className="legend legend-inprogress">In progress</span>
-        <span className="muted"> · bar height = duration (longest {formatDuration(max)}), oldest on the left</span>
+        <span className="muted">
+          {' '}
+          · bar height = duration (longest {formatDuration(max)}); start times along the bottom, oldest on the left, in{' '}
+          {TIME_ZONE}
+        </span>
       </figcaption>
     </figure>
   );

@@ -7,6 +7,8 @@ import { testModeQuery, type TestMode } from '../test-mode';
 
 export interface SentNotification {
   requestId: string | number;
+  /** What people know the request by: its request number (Databricks) or project (Palantir). */
+  requestLabel?: string | null;
   email: string;
   reminderType: ReminderType;
   daysLeft: number;
@@ -15,6 +17,7 @@ export interface SentNotification {
 
 export interface FailedNotification {
   requestId: string | number;
+  requestLabel?: string | null;
   email: string;
   reminderType: ReminderType;
   error: string;

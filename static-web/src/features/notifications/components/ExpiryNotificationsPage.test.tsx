@@ -113,6 +113,53 @@ describe('ExpiryNotificationsPage', () => {
     expect(posts[0]?.url.searchParams.has('simulateFailures')).toBe(false);
   });
 
+  it('Pick emails to fail searches 397 emails instead of listing them all, and counts the picks', async () => {
+    // Given 397 requests due a reminder, each from its own requester
+    const many = Array.from({ length: 397 }, (_, n) =>
+      pendingNotification({ id: n + 1, requestNumber: `DBR-${String(n + 1)}`, requestedByEmail: `user${String(n + 1).padStart(3, '0')}@example.com` }),
+    );
+    const { posts, user } = setup({ candidates: many });
+    const button = await screen.findByRole('button', { name: 'Trigger Notification to All (397)' });
+    await vi.waitFor(() => {
+      expect(button).toBeEnabled();
+    });
+
+    // When Pick emails to fail is chosen
+    await user.click(screen.getByRole('radio', { name: 'Pick emails to fail' }));
+    const picks = screen.getByRole('group', { name: 'Emails to fail' });
+
+    // Then only the first 20 boxes show, with a search for the rest
+    expect(within(picks).getAllByRole('checkbox')).toHaveLength(20);
+    expect(picks).toHaveTextContent('Showing 20 of 397 matching emails');
+    expect(picks).toHaveTextContent('0 of 397 picked to fail.');
+
+    // When a search finds one, it is ticked, and the search is cleared
+    const find = within(picks).getByRole('searchbox', { name: 'Find emails' });
+    await user.type(find, 'user250');
+    expect(within(picks).getAllByRole('checkbox').map((c) => c.getAttribute('id')?.endsWith('user250@example.com'))).toEqual([true]);
+    await user.click(within(picks).getByRole('checkbox', { name: 'user250@example.com' }));
+    await user.clear(find);
+
+    // Then the ticked one stays listed and counted, and it is the one sent to fail
+    expect(within(picks).getByRole('checkbox', { name: 'user250@example.com' })).toBeChecked();
+    expect(picks).toHaveTextContent('1 of 397 picked to fail.');
+    await user.click(button);
+    confirmAction('Send 397 reminders?');
+    await screen.findByText('Sent 2 of 3 notifications.');
+    expect(posts[0]?.url.searchParams.getAll('failEmail')).toEqual(['user250@example.com']);
+  });
+
+  it('pages the list of requests due a reminder, 50 at a time', async () => {
+    const many = Array.from({ length: 120 }, (_, n) => pendingNotification({ id: n + 1, requestNumber: `DBR-${String(n + 1)}` }));
+    const { user } = setup({ candidates: many });
+    const table = await screen.findByRole('table', { name: 'Requests due an expiry reminder' });
+    expect(within(table).getAllByRole('row')).toHaveLength(51);
+    const bottom = screen.getByRole('navigation', { name: 'Pages of Requests due an expiry reminder, bottom' });
+    expect(bottom).toHaveTextContent('Page 1 of 3 (1–50 of 120)');
+    await user.click(within(bottom).getByRole('button', { name: 'Next' }));
+    expect(within(screen.getByRole('table', { name: 'Requests due an expiry reminder' })).getByText('DBR-51')).toBeInTheDocument();
+  });
+
   it('sends every ticked email as a repeated failEmail parameter', async () => {
     const { posts, user } = setup();
     const button = await readyButton();

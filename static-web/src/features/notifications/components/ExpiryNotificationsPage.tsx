@@ -1,5 +1,4 @@
 import { useCallback, useMemo, useState } from 'react';
-import { DateTime } from '../../../components/DateTime';
 import { EmptyState, ErrorAlert, Loading } from '../../../components/Feedback';
 import { PageHeader } from '../../../components/PageHeader';
 import { plural } from '../../../lib/format';
@@ -9,7 +8,12 @@ import { useHealth } from '../../health/components/HealthProvider';
 import { getJobRunResult } from '../../jobs/api/get-job-run';
 import { JobControls } from '../../jobs/components/JobControls';
 import { useJobRunner } from '../../jobs/hooks/use-job-runner';
-import { DataTable, requestColumns, type Column } from '../../requests/components/RequestsTable';
+import {
+  PagedDataTable,
+  requestColumns,
+  requestDetailColumns,
+  type Column,
+} from '../../requests/components/RequestsTable';
 import { requestKey, type PendingNotification } from '../../requests/types';
 import { getPendingNotifications } from '../api/get-pending-notifications';
 import {
@@ -56,14 +60,10 @@ export function ExpiryNotificationsPage({ platform }: { platform: Platform }) {
 
   const columns = useMemo<Column<PendingNotification>[]>(
     () => [
-      ...requestColumns(platform, ['type']),
-      {
-        id: 'expires',
-        header: 'Expires',
-        cell: (item: PendingNotification) => <DateTime value={item.expiresOn} empty="Never" />,
-      },
+      ...requestColumns(platform, ['expires']),
       { id: 'daysLeft', header: 'Days left', cell: (item: PendingNotification) => item.daysLeft },
       { id: 'reminder', header: 'Reminder to send', cell: (item: PendingNotification) => item.reminderType },
+      ...requestDetailColumns(platform, ['requestedBy', 'type']),
       { id: 'sent', header: 'Already sent', cell: (item: PendingNotification) => item.notificationCount },
     ],
     [platform],
@@ -109,7 +109,7 @@ export function ExpiryNotificationsPage({ platform }: { platform: Platform }) {
         ) : items.length === 0 ? (
           list.error === undefined ? <EmptyState>No request needs a reminder right now.</EmptyState> : null
         ) : (
-          <DataTable<PendingNotification>
+          <PagedDataTable<PendingNotification>
             caption="Requests due an expiry reminder"
             items={items}
             columns={columns}

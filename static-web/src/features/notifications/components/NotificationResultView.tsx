@@ -1,23 +1,25 @@
 import { DateTime } from '../../../components/DateTime';
 import { Notice } from '../../../components/Feedback';
-import { DataTable } from '../../requests/components/RequestsTable';
+import { PagedDataTable, RunRequestCell } from '../../requests/components/RequestsTable';
 import { formatDuration } from '../../../lib/format';
 import type { FailedNotification, NotificationJobResult, SentNotification } from '../api/send-expiry-notifications';
 import { LockLostAlert } from '../../jobs/components/LockLostAlert';
+import { RunStatusBadge } from '../../jobs/components/RunStatusBadge';
 
 function speedupText(speedup: number): string {
   return Number.isFinite(speedup) ? `${speedup.toFixed(1)}×` : '—';
 }
 
-export function NotificationResultView({ result }: { result: NotificationJobResult }) {
+/** A notification run's result; every sent and failed reminder, a page at a time. */
+export function NotificationResultView({ result, heading = 'Last run' }: { result: NotificationJobResult; heading?: string }) {
   const { performance } = result;
   const tone = result.failedCount > 0 ? 'warning' : result.notifiedCount > 0 ? 'success' : 'info';
   return (
     <section className="result" aria-labelledby="notify-result-heading">
-      <h2 id="notify-result-heading">Last run</h2>
+      <h2 id="notify-result-heading">{heading}</h2>
       <Notice tone={tone}>
         <p>
-          <strong>{result.message}</strong>
+          <RunStatusBadge status="Completed" failedCount={result.failedCount} /> <strong>{result.message}</strong>
         </p>
         <dl className="stats">
           <div>
@@ -60,12 +62,12 @@ export function NotificationResultView({ result }: { result: NotificationJobResu
       {result.notifications.length > 0 ? (
         <>
           <h3>Sent ({result.notifications.length})</h3>
-          <DataTable<SentNotification>
+          <PagedDataTable<SentNotification>
             caption="Notifications sent"
             items={result.notifications}
             rowKey={(n) => `${String(n.requestId)}|${n.reminderType}`}
             columns={[
-              { id: 'request', header: 'Request', cell: (n) => <span className="mono">{String(n.requestId)}</span> },
+              { id: 'request', header: 'Request', cell: (n) => <RunRequestCell {...n} /> },
               { id: 'email', header: 'Email', cell: (n) => n.email },
               { id: 'reminder', header: 'Reminder', cell: (n) => n.reminderType },
               { id: 'days', header: 'Days left', cell: (n) => n.daysLeft },
@@ -77,13 +79,13 @@ export function NotificationResultView({ result }: { result: NotificationJobResu
       {result.failures.length > 0 ? (
         <>
           <h3>Failed ({result.failures.length})</h3>
-          <DataTable<FailedNotification>
+          <PagedDataTable<FailedNotification>
             caption="Notifications that failed"
             items={result.failures}
             rowKey={(f) => `${String(f.requestId)}|${f.reminderType}`}
             rowClassName={() => 'row-failed'}
             columns={[
-              { id: 'request', header: 'Request', cell: (f) => <span className="mono">{String(f.requestId)}</span> },
+              { id: 'request', header: 'Request', cell: (f) => <RunRequestCell {...f} /> },
               { id: 'email', header: 'Email', cell: (f) => f.email },
               { id: 'reminder', header: 'Reminder', cell: (f) => f.reminderType },
               { id: 'error', header: 'Error', cell: (f) => f.error },

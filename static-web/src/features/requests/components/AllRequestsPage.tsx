@@ -1,14 +1,27 @@
-import { useCallback } from 'react';
+import { useCallback, useId, useMemo, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../../../components/Feedback';
 import { PageHeader } from '../../../components/PageHeader';
+import { Pager } from '../../../components/Pager';
 import { PLATFORM_LABELS, type Platform } from '../../../lib/platforms';
 import { useResource } from '../../../lib/use-resource';
-import { getAccessRequests } from '../api/get-access-requests';
-import { requestLabel, type AccessRequest } from '../types';
-import { RequestsTable } from './RequestsTable';
-
-export const PAGE_SIZE = 100;
+import { getAccessRequests, type Sort, type StatusFilter } from '../api/get-access-requests';
+import {
+  fetchParams,
+  hasFilters,
+  nextPage,
+  PAGE_SIZES,
+  previousPage,
+  readListQuery,
+  SORTS,
+  STATUS_FILTERS,
+  withFilters,
+  WITHIN_DAYS,
+  writeListQuery,
+  type ListQuery,
+} from '../list-query';
+import { AWAITING_REVOKE, requestLabel, type AccessRequest } from '../types';
+import { RequestsTable, type SortState } from './RequestsTable';
 
 /** What the Create Request page hands over after a 201 (router location state). */
 export interface CreatedState {
@@ -19,28 +32,80 @@ function isCreatedState(value: unknown): value is CreatedState {
   return typeof value === 'object' && value !== null && 'created' in value;
 }
 
-/** All Requests for one platform, with revocation and notification info, paged by X-Total-Count. */
+const STATUS_LABELS: Record<StatusFilter, string> = {
+  Active: 'Active',
+  Expired: AWAITING_REVOKE,
+  Revoked: 'Revoked',
+};
+
+function sortLabel(sort: Sort, platform: Platform): string {
+  const number = platform === 'databricks' ? 'Request number' : 'Project';
+  const labels: Record<Sort, string> = {
+    created: 'Oldest first',
+    '-created': 'Newest first',
+    expires: 'Expiry, soonest first',
+    '-expires': 'Expiry, latest first',
+    number: `${number}, A to Z`,
+    '-number': `${number}, Z to A`,
+  };
+  return labels[sort];
+}
+
+/** The header cell the order is announced on; no sort asked for is the server's newest first. */
+function sortState(sort: Sort | null, platform: Platform): SortState {
+  const value = sort ?? '-created';
+  const key = value.replace(/^-/, '');
+  const column = key === 'number' ? (platform === 'databricks' ? 'request' : 'project') : key;
+  return { column, direction: value.startsWith('-') ? 'descending' : 'ascending' };
+}
+
+/**
+ * All Requests for one platform: searched, filtered, sorted and paged by the server (keyset paging:
+ * Next follows X-Next-Cursor, Previous pops the cursors of the pages before), all of it in the URL.
+ */
 export function AllRequestsPage({ platform }: { platform: Platform }) {
   const [searchParams, setSearchParams] = useSearchParams();
   const location = useLocation();
   const created = isCreatedState(location.state) ? location.state.created : null;
-
-  const pageParam = Number(searchParams.get('page') ?? '1');
-  const page = Number.isInteger(pageParam) && pageParam > 0 ? pageParam : 1;
-  const offset = (page - 1) * PAGE_SIZE;
-
+  const id = useId();
+  // A new object only when the URL changes, so the list is fetched again only then.
+  const query = useMemo(() => readListQuery(searchParams), [searchParams]);
   const load = useCallback(
-    (signal: AbortSignal) => getAccessRequests(platform, { limit: PAGE_SIZE, offset }, signal),
-    [platform, offset],
+    (signal: AbortSignal) => getAccessRequests(platform, fetchParams(query), signal),
+    [platform, query],
   );
   const list = useResource(load);
   const items = list.data?.items ?? [];
-  const total = list.data?.total ?? 0;
-  const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const total = list.data?.total ?? null;
+  const nextCursor = list.data?.nextCursor ?? null;
+  const page = query.prev.length + 1;
+  const first = query.prev.length * query.size + 1;
 
-  const goTo = (next: number) => {
-    setSearchParams(next <= 1 ? {} : { page: String(next) });
+  const go = (next: ListQuery) => {
+    setSearchParams(writeListQuery(next));
   };
+
+  const summary =
+    items.length === 0
+      ? `Page ${String(page)}`
+      : `Page ${String(page)}${total === null ? '' : ` of ${String(Math.max(1, Math.ceil(total / query.size)))}`}: ` +
+        `${String(first)}–${String(first + items.length - 1)}${total === null ? '' : ` of ${String(total)}`}`;
+  const pager = (where: string) =>
+    page > 1 || nextCursor !== null ? (
+      <Pager
+        label={`Pages of requests, ${where}`}
+        summary={summary}
+        hasPrevious={page > 1}
+        hasNext={nextCursor !== null}
+        busy={list.refreshing}
+        onPrevious={() => {
+          go(previousPage(query));
+        }}
+        onNext={() => {
+          if (nextCursor !== null) go(nextPage(query, nextCursor));
+        }}
+      />
+    ) : null;
 
   return (
     <>
@@ -68,10 +133,19 @@ export function AllRequestsPage({ platform }: { platform: Platform }) {
             platform={platform}
             caption="The request you just created"
             items={[created]}
-            columns={['type', 'status', 'expires', 'created']}
+            columns={['status', 'expires', 'type', 'created']}
           />
         </Notice>
       ) : null}
+      <ListFilters
+        key={query.q}
+        platform={platform}
+        query={query}
+        idPrefix={id}
+        onChange={(change) => {
+          go(withFilters(query, change));
+        }}
+      />
       {list.error !== undefined ? (
         <ErrorAlert error={list.error} context="Could not load the requests" onRetry={list.reload} />
       ) : null}
@@ -80,51 +154,149 @@ export function AllRequestsPage({ platform }: { platform: Platform }) {
       ) : items.length === 0 ? (
         list.error === undefined ? (
           <EmptyState>
-            {page > 1 ? 'No requests on this page.' : 'No requests yet.'}{' '}
-            <Link to={`/${platform}/requests/new`}>Create one</Link>.
+            {hasFilters(query) ? (
+              <>
+                No requests match these filters.{' '}
+                <Link to={`/${platform}/requests`}>Show all requests</Link>.
+              </>
+            ) : page > 1 ? (
+              'No requests on this page.'
+            ) : (
+              <>
+                No requests yet. <Link to={`/${platform}/requests/new`}>Create one</Link>.
+              </>
+            )}
           </EmptyState>
         ) : null
       ) : (
         <>
-          <p className="muted">
-            Showing {offset + 1}–{offset + items.length} of {total}.
-          </p>
+          {pager('top')}
           <RequestsTable
             platform={platform}
             caption={`All ${PLATFORM_LABELS[platform]} requests`}
             items={items}
-            columns={['type', 'justification', 'status', 'expires', 'created', 'notifications', 'revoked']}
+            columns={['status', 'expires', 'requestedBy', 'type', 'justification', 'created', 'notifications', 'revoked']}
             busy={list.refreshing}
+            sort={sortState(query.sort, platform)}
           />
+          {pager('bottom')}
         </>
       )}
-      {total > PAGE_SIZE || page > 1 ? (
-        <nav className="pager" aria-label="Pages of requests">
-          <button
-            type="button"
-            className="button-secondary"
-            disabled={page <= 1 || list.refreshing}
-            onClick={() => {
-              goTo(page - 1);
-            }}
-          >
-            Previous
-          </button>
-          <span>
-            Page {page} of {lastPage}
-          </span>
-          <button
-            type="button"
-            className="button-secondary"
-            disabled={page >= lastPage || list.refreshing}
-            onClick={() => {
-              goTo(page + 1);
-            }}
-          >
-            Next
-          </button>
-        </nav>
-      ) : null}
     </>
+  );
+}
+
+interface ListFiltersProps {
+  platform: Platform;
+  query: ListQuery;
+  idPrefix: string;
+  onChange: (change: Partial<Pick<ListQuery, 'q' | 'status' | 'within' | 'sort' | 'size'>>) => void;
+}
+
+/** Search (sent when submitted, not on every key), filters, order and page size. */
+function ListFilters({ platform, query, idPrefix, onChange }: ListFiltersProps) {
+  const [draft, setDraft] = useState(query.q);
+  const searchHint = platform === 'databricks' ? 'Request number, requester email or name' : 'Project or requester email';
+  return (
+    <form
+      className="list-filters"
+      role="search"
+      aria-label="Search and filter requests"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onChange({ q: draft.trim() });
+      }}
+    >
+      <div className="field">
+        <label htmlFor={`${idPrefix}-q`}>Search</label>
+        <div className="search-row">
+          <input
+            id={`${idPrefix}-q`}
+            type="search"
+            value={draft}
+            aria-describedby={`${idPrefix}-q-hint`}
+            onChange={(event) => {
+              setDraft(event.target.value);
+            }}
+          />
+          <button type="submit" className="button-secondary">
+            Search
+          </button>
+        </div>
+        <span id={`${idPrefix}-q-hint`} className="hint">
+          {searchHint}
+        </span>
+      </div>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-status`}>Status</label>
+        <select
+          id={`${idPrefix}-status`}
+          value={query.status ?? ''}
+          onChange={(event) => {
+            onChange({ status: STATUS_FILTERS.find((s) => s === event.target.value) ?? null });
+          }}
+        >
+          <option value="">Any status</option>
+          {STATUS_FILTERS.map((status) => (
+            <option key={status} value={status}>
+              {STATUS_LABELS[status]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-within`}>Expiring within</label>
+        <select
+          id={`${idPrefix}-within`}
+          value={query.within === null ? '' : String(query.within)}
+          onChange={(event) => {
+            const days = Number(event.target.value);
+            onChange({ within: event.target.value === '' ? null : days });
+          }}
+        >
+          <option value="">Any time</option>
+          {[...new Set([...WITHIN_DAYS, ...(query.within === null ? [] : [query.within])])]
+            .sort((a, b) => a - b)
+            .map((days) => (
+              <option key={days} value={days}>
+                {days} days
+              </option>
+            ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-sort`}>Sort by</label>
+        <select
+          id={`${idPrefix}-sort`}
+          value={query.sort ?? '-created'}
+          onChange={(event) => {
+            const sort = SORTS.find((s) => s === event.target.value) ?? null;
+            onChange({ sort: sort === '-created' ? null : sort });
+          }}
+        >
+          {SORTS.map((sort) => (
+            <option key={sort} value={sort}>
+              {sortLabel(sort, platform)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-size`}>Per page</label>
+        <select
+          id={`${idPrefix}-size`}
+          value={query.size}
+          onChange={(event) => {
+            onChange({ size: Number(event.target.value) });
+          }}
+        >
+          {PAGE_SIZES.map((size) => (
+            <option key={size} value={size}>
+              {size}
+            </option>
+          ))}
+        </select>
+      </div>
+    </form>
   );
 }

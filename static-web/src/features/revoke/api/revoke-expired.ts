@@ -3,12 +3,21 @@ import type { Platform } from '../../../lib/platforms';
 import { jobAnswer } from '../../jobs/api/job-answer';
 import type { JobAnswer, JobStarted } from '../../jobs/types';
 
+export interface RevokedRequest {
+  requestId: string | number;
+  /** What people know the request by: its request number (Databricks) or project (Palantir). */
+  requestLabel?: string | null;
+  email: string;
+}
+
 export interface RevokeResult {
   message: string;
   jobId: string;
   revokedCount: number;
   revokedAt: string | null;
   lockLost?: boolean;
+  /** What the run revoked (absent from older APIs). */
+  revoked?: RevokedRequest[];
 }
 
 /**

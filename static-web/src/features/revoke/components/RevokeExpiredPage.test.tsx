@@ -114,7 +114,7 @@ describe('RevokeExpiredPage', () => {
     expect(screen.getByRole('button', { name: 'Run Revoke Job (0)' })).toBeDisabled();
     // Then the page says that run has finished, links to it and shows what it did
     expect(screen.getByText(/The run started by func-host-2 has finished/)).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'See its result' })).toHaveAttribute('href', `/databricks/jobs?run=${ACTIVE_JOB.jobId}`);
+    expect(screen.getByRole('link', { name: 'See its result' })).toHaveAttribute('href', `/databricks/jobs/${ACTIVE_JOB.jobId}`);
     expect(screen.getByRole('region', { name: 'Last run' })).toHaveTextContent('Revoked 2 expired requests.');
   });
 

@@ -7,7 +7,7 @@ import { useResource } from '../../../lib/use-resource';
 import { JobControls } from '../../jobs/components/JobControls';
 import { useJobRunner } from '../../jobs/hooks/use-job-runner';
 import { getPendingExpiry } from '../../requests/api/get-pending-expiry';
-import { RequestsTable } from '../../requests/components/RequestsTable';
+import { CLIENT_PAGE_SIZE, RequestsTable } from '../../requests/components/RequestsTable';
 import { getJobRunResult } from '../../jobs/api/get-job-run';
 import { readRevokeResult, revokeExpired, type RevokeResult } from '../api/revoke-expired';
 import { RevokeResultView } from './RevokeResultView';
@@ -58,8 +58,9 @@ export function RevokeExpiredPage({ platform }: { platform: Platform }) {
             platform={platform}
             caption="Expired requests that are still active"
             items={items}
-            columns={['type', 'status', 'expires', 'notifications']}
+            columns={['status', 'expires', 'requestedBy', 'type', 'notifications']}
             busy={list.refreshing}
+            pageSize={CLIENT_PAGE_SIZE}
           />
         )}
       </section>
