@@ -70,7 +70,7 @@ class Platform:
         names = [
             self.requests_table, self.key.sql, self.email_column, self.expiry_column,
             self.status_column, self.notification_table, self.notification_fk, self.revoked_table,
-            self.revoked_fk, self.label_column, *(field.sql for field in self.fields),
+            self.revoked_fk, *(field.sql for field in self.fields),
             *([self.created_column] if self.created_column is not None else []),
         ]
         for name in names:
