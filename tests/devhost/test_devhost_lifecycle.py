@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+import devhost.server as server_module
 from tests.devhost.harness import REPO_ROOT, StartDevhost, devhost_env, free_port, wait_until
 
 
@@ -139,3 +141,31 @@ def test_local_settings_host_cors_is_applied_like_func_start(start_devhost: Star
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
     assert allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_listening_socket_gives_connections_that_send_small_answers_at_once() -> None:
+    # Given the socket devhost listens on, served by asyncio as uvicorn serves it
+    listening = server_module._bind("127.0.0.1", 0)
+    nodelay: list[int] = []
+
+    async def scenario() -> None:
+        seen = asyncio.Event()
+
+        def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            nodelay.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            seen.set()
+            writer.close()
+
+        server = await asyncio.start_server(accepted, sock=listening)
+        async with server:
+            # When a client connects
+            _, writer = await asyncio.open_connection(*listening.getsockname())
+            await asyncio.wait_for(seen.wait(), 10)
+            writer.close()
+
+    asyncio.run(scenario())
+
+    # Then the accepted connection has Nagle off: a short answer's last segment is not held back
+    # until the client's delayed ACK (40 ms on every reused keep-alive connection)
+    assert nodelay == [1]
