@@ -2,7 +2,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { databricksRequest, palantirRequest } from '../../../test/fixtures';
-import { json, mockApi, problem, type RecordedCall } from '../../../test/mock-api';
+import { json, mockApi, problem, READER_ME, type RecordedCall } from '../../../test/mock-api';
 import { renderAt } from '../../../test/render';
 
 const LIST = 'GET /api/databricks/access-requests';
@@ -12,6 +12,24 @@ function params(call: RecordedCall | undefined): Record<string, string> {
 }
 
 describe('AllRequestsPage', () => {
+  it('offers New request to an admin, and not to a reader, who cannot create one', async () => {
+    // Given the list, as the admin
+    mockApi({ [LIST]: json([databricksRequest({ id: 1 })], 200, { 'X-Total-Count': '1' }) });
+    renderAt('/databricks/requests');
+    expect(await screen.findByRole('link', { name: 'New request' })).toBeInTheDocument();
+  });
+
+  it('shows a reader no New request button', async () => {
+    // Given /api/me says the caller is a reader
+    mockApi({ 'GET /api/me': json(READER_ME), [LIST]: json([databricksRequest({ id: 1 })], 200, { 'X-Total-Count': '1' }) });
+
+    // When the list has loaded, then there is no way to a form the reader may not submit
+    renderAt('/databricks/requests');
+    await screen.findByText('Signed in as');
+    await screen.findByRole('table');
+    expect(screen.queryByRole('link', { name: 'New request' })).not.toBeInTheDocument();
+  });
+
   it('shows requests in a table with the key columns first, revocation and notification info', async () => {
     // Given two requests, one revoked after two reminders
     mockApi({

@@ -2,6 +2,7 @@ import { useCallback, useId, useMemo, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../../../components/Feedback';
 import { PageHeader } from '../../../components/PageHeader';
+import { useAdminRefusal } from '../../identity/components/IdentityProvider';
 import { Pager } from '../../../components/Pager';
 import { PLATFORM_LABELS, type Platform } from '../../../lib/platforms';
 import { useResource } from '../../../lib/use-resource';
@@ -66,6 +67,7 @@ function sortState(sort: Sort | null, platform: Platform): SortState {
 export function AllRequestsPage({ platform }: { platform: Platform }) {
   const [searchParams, setSearchParams] = useSearchParams();
   const location = useLocation();
+  const refusal = useAdminRefusal();
   const created = isCreatedState(location.state) ? location.state.created : null;
   const id = useId();
   // A new object only when the URL changes, so the list is fetched again only then.
@@ -118,9 +120,12 @@ export function AllRequestsPage({ platform }: { platform: Platform }) {
             <button type="button" className="button-secondary" onClick={list.reload} disabled={list.refreshing}>
               Refresh
             </button>
-            <Link className="button-primary" to={`/${platform}/requests/new`}>
-              New request
-            </Link>
+            {/* A reader cannot create: the page itself says why (it is still in the navigation) */}
+            {refusal === null ? (
+              <Link className="button-primary" to={`/${platform}/requests/new`}>
+                New request
+              </Link>
+            ) : null}
           </>
         }
       />
