@@ -7,10 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { Platform } from './harness/api.js';
 import { seedDatabricksRequests } from './harness/backend.js';
-import { escapeRegExp, eventually, openPage, runningBanner, triggerButton, waitForButton, withContext } from './harness/browser.js';
-import { PEOPLE, signIn } from './harness/emulator.js';
+import { escapeRegExp, eventually, openPage, runningBanner, triggerButton, waitForButton, withContext, type WatchedPage } from './harness/browser.js';
+import { PEOPLE, signIn, type Person } from './harness/emulator.js';
 import { confirmRun, PAGES, waitForPage, type PageSpec } from './harness/pages.js';
 import { e2eSuite } from './harness/suite.js';
 
@@ -24,6 +25,15 @@ function spec(slug: string): PageSpec {
   const found = PAGES.find((p) => p.slug === slug);
   assert.ok(found, slug);
   return found;
+}
+
+/** A new page of `context`, signed in as `person`, showing /{platform}/{the page's path}, loaded. */
+async function openSignedIn(context: BrowserContext, person: Person, platform: Platform, slug: string): Promise<WatchedPage> {
+  await signIn(context, suite.baseURL, person);
+  const pageSpec = spec(slug);
+  const watched = await openPage(context, suite.url(`/${platform}/${pageSpec.path}`));
+  await waitForPage(watched.page, platform, pageSpec);
+  return watched;
 }
 
 /** The text of the element the button's aria-describedby names: the reason it gives, on screen. */
@@ -40,9 +50,7 @@ describe('Admin actions behind the Static Web Apps emulator', () => {
     for (const [slug, kind] of [['revoke', 'revoke'], ['notifications', 'notification']] as const) {
       it(`disables ${slug === 'revoke' ? 'Run Revoke Job' : 'Trigger Notification to All'} for the reader, saying the admin role is needed, before any click`, async (t) => {
         await withContext(suite.browser, t.name, async (context) => {
-          await signIn(context, suite.baseURL, 'reader');
-          const { page, errors } = await openPage(context, suite.url(`/palantir/${slug}`));
-          await waitForPage(page, 'palantir', spec(slug));
+          const { page, errors } = await openSignedIn(context, 'reader', 'palantir', slug);
           // /api/me has answered once the refusal shows (the notifications page also says it beside the email preview).
           await page.getByText(REFUSAL, { exact: true }).first().waitFor({ state: 'visible' });
 
@@ -59,9 +67,7 @@ describe('Admin actions behind the Static Web Apps emulator', () => {
 
     it('disables the Create Request form for the reader, saying the admin role is needed', async (t) => {
       await withContext(suite.browser, t.name, async (context) => {
-        await signIn(context, suite.baseURL, 'reader');
-        const { page, errors } = await openPage(context, suite.url('/palantir/requests/new'));
-        await waitForPage(page, 'palantir', spec('create-request'));
+        const { page, errors } = await openSignedIn(context, 'reader', 'palantir', 'create-request');
         await page.getByText(REFUSAL, { exact: true }).waitFor({ state: 'visible' });
         await page.getByRole('button', { name: 'Create request', exact: true, disabled: true }).waitFor();
         const fields = page.locator('fieldset.form-body').locator('input, select, textarea');
@@ -92,9 +98,7 @@ describe('Admin actions behind the Static Web Apps emulator', () => {
 
   it('answers the admin\'s revoke run with 202: "started", the banner, the result from its run record, then its page from Job History', async (t) => {
     await withContext(suite.browser, t.name, async (context) => {
-      await signIn(context, suite.baseURL, 'admin');
-      const { page, errors } = await openPage(context, suite.url('/palantir/revoke'));
-      await waitForPage(page, 'palantir', spec('revoke'));
+      const { page, errors } = await openSignedIn(context, 'admin', 'palantir', 'revoke');
       const label = (await triggerButton(page, 'revoke').innerText()).trim();
       assert.equal(label, 'Run Revoke Job (2)', 'the demo data has two expired Palantir requests');
 
@@ -140,9 +144,7 @@ describe('Admin actions behind the Static Web Apps emulator', () => {
   it('searches and pages 1,200 more Databricks requests on the server, with the pager at the top and the bottom', async (t) => {
     seedDatabricksRequests(suite.backend.db, 1_200);
     await withContext(suite.browser, t.name, async (context) => {
-      await signIn(context, suite.baseURL, 'reader');
-      const { page, errors } = await openPage(context, suite.url('/databricks/requests'));
-      await waitForPage(page, 'databricks', spec('requests'));
+      const { page, errors } = await openSignedIn(context, 'reader', 'databricks', 'requests');
       const table = page.getByRole('table', { name: 'All Databricks requests', exact: true });
       const rows = table.locator('tbody tr');
       const top = page.getByRole('navigation', { name: 'Pages of requests, top', exact: true });
