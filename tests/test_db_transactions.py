@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -16,11 +17,11 @@ from shared.db import MSSQL, Connection, connect, retry
 from shared.db.group_commit import Write, write_batch
 from shared.db.per_thread import ConnectionPerThread
 from shared.db.retry import retry_deadlocks
-from shared.db.sqlite import WriteGate
+from shared.db.sqlite import write_gate
 from shared.jobs import revoke
 from shared.platforms import all_platforms
 from shared.settings import Settings, load_settings
-from tests.conftest import make_settings
+from tests.conftest import make_settings, migrate
 from tests.support.fake_odbc import FakeOdbcError, FakeRawConnection, deadlock_victim, link_failure, odbc_error
 
 JOB_ID = "6f1c2b1e-0000-4000-8000-000000000001"
@@ -243,14 +244,45 @@ def test_a_writer_of_the_same_process_gets_the_next_turn_not_the_gaps_between_an
     assert commits.index("the other write") <= 3, commits
 
 
-def test_a_writer_kept_waiting_at_the_gate_past_its_timeout_goes_on_to_the_busy_handler() -> None:
-    # Given a gate whose turn another writer holds
-    gate = WriteGate()
+def test_a_writer_kept_waiting_at_the_gate_past_its_timeout_fails_as_the_busy_handler_would(
+    tmp_path: Path,
+) -> None:
+    # Given a migrated file with a short statement timeout, and another writer of the process
+    # holding the gate's turn (as one waiting on another process's write lock does)
+    settings = make_settings(tmp_path, SQL_QUERY_TIMEOUT_SECONDS=0.2)
+    migrate(settings)
+    gate = write_gate(settings.sqlite_path)
     assert gate.enter(1.0)
-
-    # When a second writer waits past its timeout, then it is told to write ungated
-    assert gate.enter(0.01) is False
+    try:
+        # When a transaction is asked for, then it fails after the timeout, as SQLite's busy handler
+        # does, instead of waiting the timeout again there
+        with (connect(settings) as conn,
+              pytest.raises(sqlite3.OperationalError, match="database is locked"),
+              conn.transaction()):
+            pytest.fail("the transaction began")
+        assert conn.in_transaction is False
+    finally:
+        gate.leave()
 
     # and the turn, once left, is free again rather than handed to the writer that gave up
-    gate.leave()
     assert gate.enter(0.01)
+    gate.leave()
+
+
+def test_a_writer_handed_the_turn_after_a_wait_keeps_its_full_busy_timeout_for_the_next_transaction(
+    tmp_path: Path,
+) -> None:
+    # Given another writer of the process holding the turn for a moment
+    settings = make_settings(tmp_path, SQL_QUERY_TIMEOUT_SECONDS=5)
+    migrate(settings)
+    gate = write_gate(settings.sqlite_path)
+    assert gate.enter(1.0)
+    threading.Timer(0.1, gate.leave).start()
+
+    # When a transaction waits for it (its BEGIN then waits in SQLite only for what is left)
+    with connect(settings) as conn:
+        with conn.transaction():
+            pass
+
+        # Then the connection's busy timeout is the full statement timeout again
+        assert conn.raw.execute("PRAGMA busy_timeout").fetchone()[0] == 5000

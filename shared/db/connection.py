@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from shared.db.dialect import Dialect
-from shared.db.sqlite import StatementTimeout, WriteGate, script_statements
+from shared.db.sqlite import StatementTimeout, WriteGate, begin_immediate, script_statements
 from shared.platforms import Platform
 
 log = logging.getLogger(__name__)
@@ -124,10 +124,10 @@ class Connection:
         self._in_transaction = True
         self.transaction_id = next(_TRANSACTION_IDS)
         failure: BaseException | None = None
-        gate = self._write_gate[0] if self._write_gate and self._write_gate[0].enter(self._write_gate[1]) else None
+        gate: WriteGate | None = None
         try:
             if self.dialect.name == "sqlite":
-                self.raw.cursor().execute("BEGIN IMMEDIATE")
+                gate = begin_immediate(self.raw, self._write_gate)
             else:
                 self.raw.autocommit = False
             try:

@@ -14,6 +14,8 @@ CACHE_KIB = 64 * 1024
 # The progress handler runs every this many virtual-machine instructions (a few microseconds).
 _PROGRESS_STEPS = 1000
 _WAL_RETRY_SECONDS = 0.01
+# A turn handed over at once costs no busy time worth a PRAGMA to take off.
+_GATE_WAIT_UNNOTICED = 0.005
 
 
 class StatementTimeout:
@@ -71,8 +73,7 @@ class WriteGate:
         self._taken = False
 
     def enter(self, timeout_seconds: float) -> bool:
-        """Whether this thread got the turn within the timeout (if not, it writes ungated, waiting in
-        the busy handler as it would without the gate: a wait here never fails a write)."""
+        """Whether this thread got the turn within the timeout."""
         with self._guard:
             if not self._taken:
                 self._taken = True
@@ -94,6 +95,38 @@ class WriteGate:
                 self._waiting.popleft().release()  # the turn passes straight on
             else:
                 self._taken = False
+
+
+def begin_immediate(raw: sqlite3.Connection, gate: tuple[WriteGate, float] | None) -> WriteGate | None:
+    """BEGIN IMMEDIATE, after the process's writers ahead at the gate (with its timeout): the gate
+    to leave once the transaction ends, or None without one. The wait at the gate and in SQLite's
+    busy handler together stay within the timeout, so a writer fails at SQL_QUERY_TIMEOUT_SECONDS
+    as it did before the gate, never at twice that."""
+    if gate is None:
+        raw.cursor().execute("BEGIN IMMEDIATE")
+        return None
+    write_gate, timeout_seconds = gate
+    started = time.monotonic()
+    if not write_gate.enter(timeout_seconds):
+        raise sqlite3.OperationalError("database is locked")  # as the busy handler says after that wait
+    try:
+        left = timeout_seconds - (time.monotonic() - started)
+        if left < timeout_seconds - _GATE_WAIT_UNNOTICED:
+            raw.cursor().execute(f"PRAGMA busy_timeout={_busy_ms(left)}")
+            try:
+                raw.cursor().execute("BEGIN IMMEDIATE")
+            finally:
+                raw.cursor().execute(f"PRAGMA busy_timeout={_busy_ms(timeout_seconds)}")
+        else:
+            raw.cursor().execute("BEGIN IMMEDIATE")
+    except BaseException:
+        write_gate.leave()
+        raise
+    return write_gate
+
+
+def _busy_ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 _GATES: dict[str, WriteGate] = {}
@@ -149,7 +182,7 @@ def connect_sqlite(
 def _configure(raw: sqlite3.Connection, query_timeout_seconds: float) -> None:
     _use_wal(raw, query_timeout_seconds)  # readers never block the writer and vice versa
     raw.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
-    raw.execute(f"PRAGMA busy_timeout={max(1, round(query_timeout_seconds * 1000))}")
+    raw.execute(f"PRAGMA busy_timeout={_busy_ms(query_timeout_seconds)}")
     raw.execute("PRAGMA foreign_keys=ON")
     # A 64 MiB page cache instead of the default 2 MiB, taken only as pages are read: a revoke of
     # many requests dirties pages all over the table, and a small cache spills and rereads them.
