@@ -58,6 +58,21 @@ async def _timed_job(settings: Settings, sender: EmailSender) -> tuple[JobDone[N
     return outcome, wall
 
 
+async def _event_loop_floor(n: int, delay: float, send_timeout: float) -> float:
+    """The wall time of n tasks doing what every send's task does around its send (take a turn of
+    NOTIFY_MAX_PARALLEL's semaphore, await D under the send timeout) and nothing else: the part of
+    wall/D no change to the job can remove."""
+    limit = asyncio.Semaphore(min(n, MAX_PARALLEL_SETTING))
+
+    async def idle_send() -> None:
+        async with limit:
+            await asyncio.wait_for(asyncio.sleep(delay), send_timeout)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(idle_send() for _ in range(n)))
+    return time.perf_counter() - started
+
+
 def recorded(settings: Settings, outcome: JobDone[NotificationReport]) -> tuple[int, int, str]:
     platform = databricks(settings)
     with connect(settings) as conn:
@@ -78,6 +93,9 @@ def run(directory: Path, *, n: int, delay: float, profile: bool) -> None:
     report = outcome.value
     print(f"notify: N={n} D={delay}s cap={settings.notify_max_parallel} wall={wall:.2f}s "
           f"wall/D={ratio:.2f} (goal <= {GOAL}) {verdict(ratio <= GOAL)}")
+    floor = asyncio.run(_event_loop_floor(n, delay, sender.timeout_seconds)) / delay if delay else float("inf")
+    print(f"  floor: {n} tasks that only wait D under the send's semaphore and timeout, no message, no "
+          f"database: wall/D={floor:.2f} (what this machine's event loop costs before any work)")
     rows, distinct, state = recorded(settings, outcome)
     print(f"  job report: parallelMs={report.parallel_ms:.1f} estimatedSequentialMs="
           f"{report.estimated_sequential_ms:.1f} speedup={report.speedup}x sent={len(report.sent)} "
