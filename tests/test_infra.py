@@ -226,13 +226,31 @@ def test_the_grants_follow_the_palantir_expiry_column_setting() -> None:
     assert ("UPDATE", "dbo.DataAccessPalantirRequests", "ValidUntil") in granted(rendered_grants("ValidUntil"))
 
 
+def health_probes() -> set[tuple[str, str]]:
+    """(permission, dbo.object) for every permission /api/health probes, over both platforms."""
+    found = set()
+    for platform in all_platforms(load_settings()):
+        sql = MSSQL.sql("health.write_access", platform)
+        for securable, permission in re.findall(r"\(N'\[?([\w.]+?)\]?', N'(\w+)'\)", sql):
+            found.add((permission, securable if securable.startswith("dbo.") else f"dbo.{securable}"))
+    return found
+
+
 def test_every_permission_the_health_check_probes_is_granted() -> None:
     # /api/health reports 'not-permitted' for each permission this lists that the login lacks.
-    for platform in all_platforms(load_settings()):
-        probed = re.findall(r"\(N'([\w.]+)', N'(\w+)'\)", MSSQL.sql("health.write_access", platform))
-        for securable, permission in probed:
-            obj = securable if securable.startswith("dbo.") else f"dbo.{securable}"
-            assert any(g[0] == permission and g[1] == obj for g in EXPECTED_GRANTS), (securable, permission)
+    probes = health_probes()
+    assert ("SELECT", "dbo.DataAccessPalantirRequests") in probes  # the platforms' tables are read too
+    for permission, obj in probes:
+        assert any(g[0] == permission and g[1] == obj for g in EXPECTED_GRANTS), (permission, obj)
+
+
+def test_every_table_grant_is_probed_by_the_health_check() -> None:
+    # The other way round: a permission the statements need but the health check never probes would
+    # let /api/health say "ok" to a login that fails at its first claim.
+    probes = health_probes()
+    for permission, obj, column in EXPECTED_GRANTS:
+        if column == "*":
+            assert (permission, obj) in probes, (permission, obj)
 
 
 def test_the_grant_check_reads_every_kind_of_grant() -> None:

@@ -230,6 +230,8 @@ SELECT compatibility_level,
 SELECT t.securable, t.permission
   FROM (VALUES (N'JobRun', N'SELECT'), (N'JobRun', N'INSERT'), (N'JobRun', N'UPDATE'),
                (N'JobRunItem', N'SELECT'), (N'JobRunItem', N'INSERT'),
+               (N'NotificationClaim', N'SELECT'), (N'NotificationClaim', N'INSERT'),
+               (N'NotificationClaim', N'UPDATE'), (N'NotificationClaim', N'DELETE'),
                (N'dbo.SchemaMigrations', N'SELECT'),
                (N'{requests}', N'SELECT'), (N'{requests}', N'INSERT'), (N'{requests}', N'UPDATE'),
                (N'{notifications}', N'SELECT'), (N'{notifications}', N'INSERT'),
